@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLxcSandbox } from './harness/lxc.js';
+import { startPanel } from './harness/panel.js';
+import { DESKTOP_USER } from './harness/run-as-user.js';
+import {
+  attachSwaySession,
+  startSwaySession,
+  type SwaySession,
+} from './harness/sway-session.js';
+
+/*
+ * `npm run demo`: the panel's main job on real parts. It uses the Sway session of SWAYSOCK when
+ * one answers there, else starts a headless one; creates two busybox containers under an LXC
+ * path of its own; starts the panel; clicks the stopped container through the panel's control
+ * socket (which starts it and launches its nested Weston); writes a screenshot and the state.
+ * `npm run demo -- --keep` leaves everything running until Ctrl-C.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const OUTPUT = join(ROOT, 'demo-output');
+
+function say(message: string): void {
+  process.stderr.write(`demo: ${message}\n`);
+}
+
+/** The user's own Sway when SWAYSOCK names a live one. */
+function liveSwaySocket(): string | null {
+  const socket = process.env.SWAYSOCK;
+  if (socket === undefined || !existsSync(socket)) return null;
+  try {
+    execFileSync('swaymsg', ['-s', socket, '-t', 'get_version'], { stdio: 'ignore' });
+    return socket;
+  } catch {
+    return null;
+  }
+}
+
+/** scripts/setup.sh allowed lxc-* for the demo user; another session's owner needs it too. */
+function allowLxcFor(user: string): void {
+  const path = `/etc/sudoers.d/cexbar-${user}`;
+  if (existsSync(path)) return;
+  const template = readFileSync(join(ROOT, 'runit', 'sudoers.in'), 'utf8');
+  const temporary = `${path}.new`;
+  writeFileSync(temporary, template.replace(/^@USER@/m, user), { mode: 0o440 });
+  chmodSync(temporary, 0o440);
+  execFileSync('visudo', ['-cqf', temporary]);
+  renameSync(temporary, path);
+  say(`allowed ${user} the panel's lxc-* programs in ${path}`);
+}
+
+async function openSession(): Promise<SwaySession> {
+  const live = liveSwaySocket();
+  if (live !== null) {
+    const session = attachSwaySession(live);
+    say(`using the running Sway at ${live} (user ${session.user.name})`);
+    if (session.user.name !== DESKTOP_USER) allowLxcFor(session.user.name);
+    return session;
+  }
+  say('no Sway answers at SWAYSOCK: starting a headless one');
+  return startSwaySession();
+}
+
+async function main(): Promise<void> {
+  const keep = process.argv.includes('--keep');
+  mkdirSync(OUTPUT, { recursive: true });
+  const session = await openSession();
+  const lxc = createLxcSandbox('cexbar-demo-lxc-');
+  let panel: Awaited<ReturnType<typeof startPanel>> | undefined;
+  const cleanUp = async (): Promise<void> => {
+    await panel?.stop();
+    await session.stop();
+    await lxc.destroy();
+  };
+  try {
+    say(`creating the demo containers under ${lxc.path}`);
+    await lxc.create('demo-work');
+    await lxc.create('demo-bank');
+    await lxc.start('demo-bank');
+    const config = {
+      containers: {
+        lxcPath: lxc.path,
+        list: {
+          'demo-work': { session: { type: 'weston', width: 800, height: 480 } },
+          'demo-bank': { session: { type: 'none' } },
+        },
+      },
+    };
+    panel = await startPanel(session, { config: JSON.stringify(config, null, 2) });
+    await panel.waitForState('the containers', (state) => state.containers.listed);
+    say('clicking demo-work through `cexbar msg activate containers demo-work`');
+    const clicked = await panel.request(
+      { command: 'activate', module: 'containers', item: 'demo-work' },
+      30_000,
+    );
+    const pid = clicked.containers.containers.find((c) => c.name === 'demo-work')?.running?.pid;
+    const state = await panel.waitForState('the session window', (s) =>
+      s.sway.views.some((view) => view.pid === pid),
+    );
+    // The window has mapped; give its first frames a moment to be drawn before the screenshot.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const screenshot = join(OUTPUT, 'panel.png');
+    const statePath = join(OUTPUT, 'state.json');
+    await session.screenshot(screenshot);
+    writeFileSync(statePath, JSON.stringify(await panel.state(), null, 2) + '\n');
+    say(`containers: ${state.containers.containers.map((c) => `${c.name} ${c.state}`).join(', ')}`);
+    process.stdout.write(`screenshot: ${screenshot}\nstate: ${statePath}\n`);
+    if (keep) {
+      say('running until Ctrl-C (--keep)');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().catch((error: unknown) => {
+  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,127 @@
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { sendControlRequest } from '../../src/control/client.js';
+import { controlSocketPath, type ControlRequest } from '../../src/control/protocol.js';
+import type { PanelSnapshot } from '../../src/panel/snapshot.js';
+import type { SwaySession } from './sway-session.js';
+
+/*
+ * The real panel, run by the desktop user in a harness Sway session, as `cexbar run` would run
+ * it from Sway's config. The harness talks to it through its own control socket.
+ */
+
+/**
+ * Where the built app is: the checkout itself, or the readable copy scripts/setup.sh made when
+ * the checkout is out of the desktop user's reach (dist/app-dir names it).
+ */
+export function appDir(): string {
+  const fromEnv = process.env.CEXBAR_APP_DIR;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const marker = join(__dirname, '..', '..', 'app-dir');
+  if (!existsSync(marker)) throw new Error(`harness: ${marker} is missing: run scripts/setup.sh`);
+  return readFileSync(marker, 'utf8').trim();
+}
+
+export interface PanelProcess {
+  process: ChildProcess;
+  configDir: string;
+  /** Everything the panel wrote to stderr so far. */
+  log(): string;
+  request(request: ControlRequest, timeoutMs?: number): Promise<PanelSnapshot>;
+  state(): Promise<PanelSnapshot>;
+  /** Polls the state until `accept` holds, or throws with the last state seen. */
+  waitForState(
+    what: string,
+    accept: (state: PanelSnapshot) => boolean,
+    timeoutMs?: number,
+  ): Promise<PanelSnapshot>;
+  stop(): Promise<void>;
+}
+
+export interface StartPanelOptions {
+  /** The config file's text; none: the defaults. */
+  config?: string;
+  /** Extra environment for the panel. */
+  env?: Record<string, string>;
+}
+
+async function waitForSocket(panel: PanelProcess, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited()) throw new Error(`harness: the panel exited during start-up:\n${panel.log()}`);
+    try {
+      await panel.state();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`harness: the panel did not answer: ${String(error)}\n${panel.log()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Starts the panel as the session's user and waits until its control socket answers. */
+export async function startPanel(
+  session: SwaySession,
+  options: StartPanelOptions = {},
+): Promise<PanelProcess> {
+  const configDir = mkdtempSync(join(tmpdir(), 'cexbar-config-'));
+  mkdirSync(join(configDir, 'cexbar'));
+  if (options.config !== undefined) {
+    writeFileSync(join(configDir, 'cexbar', 'config.jsonc'), options.config);
+  }
+  for (const path of [configDir, join(configDir, 'cexbar')]) {
+    chownSync(path, session.user.uid, session.user.gid);
+  }
+  const main = join(appDir(), 'dist', 'src', 'cli', 'main.js');
+  const child = session.spawn(
+    ['node', main, 'run'],
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    { XDG_CONFIG_HOME: configDir, CEXBAR_LOG: 'debug', ...options.env },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const socket = controlSocketPath(session.runtimeDir);
+
+  const panel: PanelProcess = {
+    process: child,
+    configDir,
+    log: () => stderr,
+    request: async (request, timeoutMs) =>
+      (await sendControlRequest(socket, request, timeoutMs)) as PanelSnapshot,
+    state: () => panel.request({ command: 'state' }),
+    waitForState: async (what, accept, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const state = await panel.state();
+        if (accept(state)) return state;
+        if (Date.now() > deadline) {
+          throw new Error(`harness: timed out waiting for ${what}; last state:\n` +
+            JSON.stringify(state.containers, null, 1));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    stop: async () => {
+      if (!exited && child.pid !== undefined) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(-child.pid, 'SIGTERM');
+        const timer = setTimeout(() => {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        }, 5_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      rmSync(configDir, { recursive: true, force: true });
+    },
+  };
+  await waitForSocket(panel, () => exited);
+  return panel;
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Sets up everything the demo and the tests need on a Debian 12 machine, as root: Debian packages,
+# the unprivileged desktop user that runs Sway and the panel, its sudoers drop-in for lxc-*, the
+# npm packages (node-gtk builds from source), node-gtk's TypeScript types and the build.
+# Every step is skipped when it is already done, so a second run takes a few seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+DESKTOP_USER=${CEXBAR_TEST_USER:-cexbar}
+
+if [ "$(id -u)" -ne 0 ]; then
+  say "run me as root: I install Debian packages and create the desktop user '$DESKTOP_USER'"
+  exit 1
+fi
+
+# What the panel needs at run time, what node-gtk needs to build, and the real parts the tests
+# and the demo start (Sway, grim, LXC, nested Weston and Cage, wl-clipboard, sudo).
+PACKAGES=(
+  sway grim weston cage xwayland wl-clipboard wtype
+  lxc busybox-static uidmap sudo dbus
+  gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1 libharfbuzz-gobject0 fonts-dejavu-core
+  build-essential pkg-config python3 libgirepository1.0-dev libcairo2-dev
+)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${#missing[@]} Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    >/dev/null
+fi
+
+# Sway refuses to run as root, and the panel runs as the desktop user: tests and the demo use
+# this one.
+if ! getent passwd "$DESKTOP_USER" >/dev/null; then
+  say "creating the desktop user '$DESKTOP_USER'"
+  useradd --create-home --shell /bin/bash "$DESKTOP_USER"
+fi
+
+# The panel calls exactly these LXC programs through `sudo -n`; nothing else is allowed.
+sudoers=/etc/sudoers.d/cexbar-$DESKTOP_USER
+wanted_sudoers=$(sed "s/^@USER@/$DESKTOP_USER/" runit/sudoers.in)
+if [ ! -f "$sudoers" ] || [ "$(cat "$sudoers")" != "$wanted_sudoers" ]; then
+  say "writing $sudoers"
+  tmp=$(mktemp)
+  printf '%s\n' "$wanted_sudoers" >"$tmp"
+  chmod 0440 "$tmp"
+  visudo -cqf "$tmp"
+  mv "$tmp" "$sudoers"
+fi
+
+# npm packages; node-gtk has no prebuilt binary here and builds against /usr's headers (.npmrc).
+lock_sum=$(sha256sum package-lock.json package.json | sha256sum | cut -c1-16)
+if [ ! -f node_modules/.cexbar-installed ] || [ "$(cat node_modules/.cexbar-installed)" != "$lock_sum" ]; then
+  say "installing npm packages (node-gtk builds from source, about 2 minutes)"
+  JOBS=2 npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" >node_modules/.cexbar-installed
+fi
+
+if [ ! -f types/gi/node-gtk.d.ts ]; then
+  say "generating node-gtk's TypeScript types"
+  NO_AT_BRIDGE=1 npx node-gtk generate-types Gtk-3.0 Gdk-3.0 GtkLayerShell-0.1 --outdir types/gi \
+    >/dev/null
+fi
+
+say "building"
+npx tsc -p tsconfig.json
+
+# The desktop user runs the built panel. A checkout under root's home (mode 0700) is out of its
+# reach, so the app is then staged in a folder it can read; tests and the demo find that folder
+# in dist/app-dir.
+if setpriv --reuid="$DESKTOP_USER" --regid="$DESKTOP_USER" --init-groups \
+  test -r "$PWD/dist/src/cli/main.js"; then
+  app_dir=$PWD
+else
+  app_dir=/var/tmp/cexbar-app
+  say "$PWD is not readable by '$DESKTOP_USER': staging the app in $app_dir"
+  rm -rf "$app_dir"
+  mkdir -p "$app_dir"
+  cp -a dist node_modules ui assets bin package.json "$app_dir"/
+  chmod -R a+rX "$app_dir"
+fi
+echo "$app_dir" >dist/app-dir
+say "ready (the desktop user '$DESKTOP_USER' runs the panel from $app_dir)"

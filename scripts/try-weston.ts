@@ -1,0 +1,22 @@
+import { mkdirSync, chownSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSwaySession } from './harness/sway-session.js';
+void (async () => {
+  const s = await startSwaySession();
+  const dir = join(s.runtimeDir, 'cexbar-sess');
+  mkdirSync(dir, { mode: 0o700 });
+  chownSync(dir, s.user.uid, s.user.gid);
+  const ini = join(s.runtimeDir, 'weston.ini');
+  writeFileSync(ini, '[core]\nidle-time=0\n[shell]\npanel-position=none\nanimation=none\nstartup-animation=none\nclose-animation=none\nfocus-animation=none\n');
+  const w = s.spawn(['weston', '--backend=wayland-backend.so', '--socket=wayland-0', '--width=640', '--height=400', `--config=${ini}`], { stdio: ['ignore', 'inherit', 'inherit'] }, { XDG_RUNTIME_DIR: dir, WAYLAND_DISPLAY: join(s.runtimeDir, s.env.WAYLAND_DISPLAY) });
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log('weston pid', w.pid, readdirSync(dir));
+  const tree = JSON.parse(await s.swaymsg('-t', 'get_tree', '-r'));
+  const views: unknown[] = [];
+  const walk = (n: any) => { if (n.pid) views.push({ pid: n.pid, name: n.name, app_id: n.app_id }); for (const c of [...n.nodes, ...n.floating_nodes]) walk(c); };
+  walk(tree);
+  console.log(views);
+  await s.screenshot('/tmp/try/weston.png');
+  w.kill();
+  await s.stop();
+})();

@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { isValidContainerName } from '../containers/names.js';
+
+/*
+ * The config file's schema is its documentation: every field says what it does and its default,
+ * and `cexbar schema` prints it as JSON Schema. Objects are strict so that a misspelt key is an
+ * error with its path rather than a setting silently ignored.
+ */
+
+const containerName = z
+  .string()
+  .refine(isValidContainerName, {
+    message: 'a container name starts with a letter or digit and holds only letters, digits, _ . -',
+  });
+
+const westonSession = z
+  .strictObject({
+    type: z.literal('weston').describe('A nested Weston compositor (its wayland backend).'),
+    width: z.int().min(64).max(16384).default(1280).describe('Output width in pixels. Default: 1280.'),
+    height: z.int().min(64).max(16384).default(720).describe('Output height in pixels. Default: 720.'),
+    args: z
+      .array(z.string())
+      .default([])
+      .describe('Extra arguments for weston, after the ones cexbar sets. Default: [].'),
+  })
+  .describe('Run Weston nested in Sway, its socket in the container\'s own session folder.');
+
+const cageSession = z
+  .strictObject({
+    type: z.literal('cage').describe('A nested Cage kiosk compositor running one application.'),
+    command: z
+      .array(z.string())
+      .min(1)
+      .describe('The application Cage runs, as an argument vector run inside the container.'),
+  })
+  .describe('Run Cage nested in Sway with one application from the container.');
+
+const noSession = z
+  .strictObject({ type: z.literal('none').describe('This container has no graphical session.') })
+  .describe('No session: a click only starts the container.');
+
+export const sessionSchema = z
+  .discriminatedUnion('type', [westonSession, cageSession, noSession])
+  .describe('The nested compositor a click on the container launches.');
+
+export const containerEntrySchema = z
+  .strictObject({
+    session: sessionSchema.default({ type: 'none' }).describe('Default: { "type": "none" }.'),
+  })
+  .describe('Settings of one container.');
+
+export const configSchema = z
+  .strictObject({
+    modules: z
+      .array(z.enum(['workspaces', 'window', 'containers', 'clock']))
+      .default(['workspaces', 'window', 'containers', 'clock'])
+      .describe(
+        'Modules of the bar from left to right. The window title takes the free space. ' +
+          'Default: ["workspaces", "window", "containers", "clock"].',
+      ),
+    height: z.int().min(16).max(200).default(28).describe('Height of the bar in pixels. Default: 28.'),
+    window: z
+      .strictObject({
+        maxLength: z
+          .int()
+          .min(1)
+          .max(1000)
+          .default(80)
+          .describe('Longest window title shown, in characters; longer ones are cut. Default: 80.'),
+      })
+      .prefault({})
+      .describe('The focused window\'s title.'),
+    clock: z
+      .strictObject({
+        format: z
+          .string()
+          .min(1)
+          .default('EEE d MMM HH:mm')
+          .describe('A date-fns format string. Default: "EEE d MMM HH:mm".'),
+      })
+      .prefault({})
+      .describe('The clock.'),
+    containers: z
+      .strictObject({
+        lxcPath: z
+          .string()
+          .startsWith('/')
+          .default('/var/lib/lxc')
+          .describe('The LXC path (lxc-* -P) where containers live. Default: "/var/lib/lxc".'),
+        showUnlisted: z
+          .boolean()
+          .default(true)
+          .describe('Show containers that exist but are not listed below. Default: true.'),
+        list: z
+          .record(containerName, containerEntrySchema)
+          .default({})
+          .describe('Containers by name, in the order they appear on the bar. Default: {}.'),
+      })
+      .prefault({})
+      .describe('LXC containers and their sessions.'),
+  })
+  .describe('cexbar configuration ($XDG_CONFIG_HOME/cexbar/config.jsonc).');
+
+export type Config = z.infer<typeof configSchema>;
+export type SessionConfig = z.infer<typeof sessionSchema>;
+export type ContainerEntry = z.infer<typeof containerEntrySchema>;
+
+/** The config used when the user has written none. */
+export function defaultConfig(): Config {
+  return configSchema.parse({});
+}

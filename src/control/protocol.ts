@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/*
+ * The control interface: newline-delimited JSON over a Unix socket that only the desktop user can
+ * open. `cexbar msg` and Sway key bindings speak it; a request per line, a reply per line.
+ */
+
+export const MODULES_WITH_ITEMS = ['workspaces', 'containers'] as const;
+
+export const controlRequestSchema = z.discriminatedUnion('command', [
+  z.strictObject({ command: z.literal('state') }),
+  z.strictObject({
+    command: z.literal('activate'),
+    module: z.enum(MODULES_WITH_ITEMS),
+    item: z.string().min(1).max(4096),
+  }),
+]);
+
+export type ControlRequest = z.infer<typeof controlRequestSchema>;
+
+export type ControlReply = { ok: true; result: unknown } | { ok: false; error: string };
+
+/** The socket's folder holds nothing else of ours that a container could see. */
+export function controlSocketPath(runtimeDir: string): string {
+  return join(runtimeDir, 'cexbar', 'control.sock');
+}

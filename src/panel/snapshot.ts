@@ -1,0 +1,31 @@
+import type { ContainersState } from '../containers/container-state.js';
+import type { SwayState } from '../sway/client.js';
+import type { Bar } from '../widgets/bar.js';
+import type { GdkMonitor } from '../widgets/gtk.js';
+
+/** One bar as `cexbar msg state` shows it. */
+export interface BarSnapshot {
+  output: string | null;
+  layerShell: boolean;
+  width: number;
+  height: number;
+}
+
+/** The panel's whole state, as `cexbar msg state` prints it. */
+export interface PanelSnapshot {
+  configFile: string | null;
+  sway: SwayState;
+  containers: ContainersState;
+  bars: BarSnapshot[];
+}
+
+export function describeBars(
+  bars: Bar[],
+  outputNameOf: (monitor: GdkMonitor) => string | null,
+): BarSnapshot[] {
+  return bars.map((bar) => ({
+    output: outputNameOf(bar.monitor),
+    layerShell: bar.layerShell,
+    ...bar.size(),
+  }));
+}

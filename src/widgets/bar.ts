@@ -1,0 +1,78 @@
+import type { Config } from '../config/schema.js';
+import { log } from '../util/log.js';
+import { createClockModule } from './clock.js';
+import { createContainersModule } from './containers.js';
+import { Gtk, GtkLayerShell, addClasses, type GdkMonitor } from './gtk.js';
+import type { BarModule, ModuleContext } from './module.js';
+import { createWindowTitleModule } from './window-title.js';
+import { createWorkspacesModule } from './workspaces.js';
+
+type ModuleName = Config['modules'][number];
+
+const MODULE_FACTORIES: Record<ModuleName, (context: ModuleContext) => BarModule> = {
+  workspaces: createWorkspacesModule,
+  window: createWindowTitleModule,
+  containers: createContainersModule,
+  clock: createClockModule,
+};
+
+export interface Bar {
+  readonly monitor: GdkMonitor;
+  /** Whether the bar is a layer-shell surface (false: an ordinary window, as a fallback). */
+  readonly layerShell: boolean;
+  /** The bar's allocated size, for `cexbar msg state`. */
+  size(): { width: number; height: number };
+  destroy(): void;
+}
+
+let fallbackLogged = false;
+
+function placeOnLayer(window: InstanceType<typeof Gtk.Window>, monitor: GdkMonitor): boolean {
+  if (!GtkLayerShell.isSupported()) {
+    if (!fallbackLogged) {
+      log.warn('bar', 'layer shell is not available, showing an ordinary window instead');
+      fallbackLogged = true;
+    }
+    return false;
+  }
+  GtkLayerShell.initForWindow(window);
+  GtkLayerShell.setNamespace(window, 'cexbar');
+  GtkLayerShell.setLayer(window, GtkLayerShell.Layer.TOP);
+  GtkLayerShell.setMonitor(window, monitor);
+  GtkLayerShell.setAnchor(window, GtkLayerShell.Edge.TOP, true);
+  GtkLayerShell.setAnchor(window, GtkLayerShell.Edge.LEFT, true);
+  GtkLayerShell.setAnchor(window, GtkLayerShell.Edge.RIGHT, true);
+  // Windows tile below the bar instead of under it.
+  GtkLayerShell.autoExclusiveZoneEnable(window);
+  return true;
+}
+
+/** One bar on one output: a layer-shell window anchored to the top, holding the modules. */
+export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
+  const window = new Gtk.Window({ type: Gtk.WindowType.TOPLEVEL, title: 'cexbar' });
+  window.setDecorated(false);
+  window.setDefaultSize(-1, context.config.height);
+  window.setSizeRequest(-1, context.config.height);
+  addClasses(window, 'cexbar');
+  const layerShell = placeOnLayer(window, monitor);
+
+  const row = new Gtk.Box({ orientation: Gtk.Orientation.HORIZONTAL, spacing: 8 });
+  addClasses(row, 'bar');
+  const modules = context.config.modules.map((name) => MODULE_FACTORIES[name](context));
+  for (const module of modules) {
+    const expand = module.root.getHexpand();
+    row.packStart(module.root, expand, expand, 0);
+  }
+  window.add(row);
+  window.showAll();
+
+  return {
+    monitor,
+    layerShell,
+    size: () => ({ width: window.getAllocatedWidth(), height: window.getAllocatedHeight() }),
+    destroy: () => {
+      for (const module of modules) module.destroy();
+      window.destroy();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { format } from 'date-fns';
+import { Gtk, addClasses } from './gtk.js';
+import type { BarModule, ModuleContext } from './module.js';
+
+/** Milliseconds until the next whole second or minute, whichever the format shows. */
+function delayToNextTick(now: Date, showsSeconds: boolean): number {
+  if (showsSeconds) return 1000 - now.getMilliseconds();
+  return 60_000 - (now.getSeconds() * 1000 + now.getMilliseconds());
+}
+
+/** A clock that wakes only when its text can change: at each minute, or second if shown. */
+export function createClockModule(context: ModuleContext): BarModule {
+  const label = new Gtk.Label({ label: '' });
+  addClasses(label, 'widget', 'clock');
+  const pattern = context.config.clock.format;
+  // date-fns tokens for seconds are "s" outside quoted text.
+  const showsSeconds = /s/.test(pattern.replace(/'[^']*'/g, ''));
+  let timer: NodeJS.Timeout | undefined;
+
+  const tick = (): void => {
+    const now = new Date();
+    label.setText(format(now, pattern));
+    timer = setTimeout(tick, delayToNextTick(now, showsSeconds) + 5);
+  };
+  tick();
+  return {
+    root: label,
+    destroy: () => {
+      clearTimeout(timer);
+      label.destroy();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Config } from '../config/schema.js';
+import type { ContainersState } from '../containers/container-state.js';
+import type { SwayState } from '../sway/client.js';
+import type { Unsubscribe } from '../util/observable.js';
+import type { GtkWidget } from './gtk.js';
+
+/** A readable, subscribable state, as every client keeps one. */
+export interface StateSource<T> {
+  readonly state: T;
+  subscribe(listener: (state: T) => void): Unsubscribe;
+}
+
+/**
+ * What a user can do from the bar. Clicks and `cexbar msg activate` call the same functions,
+ * so a key binding does exactly what a click does. Widgets never run processes themselves.
+ */
+export interface PanelActions {
+  focusWorkspace(name: string): Promise<void>;
+  activateContainer(name: string): Promise<void>;
+}
+
+export interface ModuleContext {
+  /** The Sway output this bar sits on, when known. */
+  outputName: string | null;
+  config: Config;
+  sway: StateSource<SwayState>;
+  containers: StateSource<ContainersState>;
+  actions: PanelActions;
+}
+
+export interface BarModule {
+  readonly root: GtkWidget;
+  destroy(): void;
+}
+
+/**
+ * Runs `render` with the source's state now and after each change, at most once per turn of
+ * the event loop however many changes arrive, and returns what stops it.
+ */
+export function renderOnChange<T>(source: StateSource<T>, render: (state: T) => void): Unsubscribe {
+  let scheduled = false;
+  render(source.state);
+  const unsubscribe = source.subscribe(() => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      render(source.state);
+    });
+  });
+  return unsubscribe;
+}
+
+/** Reports an action's failure: the action's owner already logged it and set a visible state. */
+export function runAction(action: Promise<void>): void {
+  action.catch(() => undefined);
+}
