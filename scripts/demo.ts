@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { createLxcSandbox } from './harness/lxc.js';
 import { startPanel } from './harness/panel.js';
 import { DESKTOP_USER } from './harness/run-as-user.js';
-import {
-  attachSwaySession,
-  startSwaySession,
-  type SwaySession,
-} from './harness/sway-session.js';
+import { attachSwaySession, startSwaySession, type SwaySession } from './harness/sway-session.js';
 
 /*
  * `npm run demo`: the panel's main job on real parts. It uses the Sway session of SWAYSOCK when

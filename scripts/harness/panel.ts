@@ -1,4 +1,12 @@
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -103,8 +111,10 @@ export async function startPanel(
         const state = await panel.state();
         if (accept(state)) return state;
         if (Date.now() > deadline) {
-          throw new Error(`harness: timed out waiting for ${what}; last state:\n` +
-            JSON.stringify(state.containers, null, 1));
+          throw new Error(
+            `harness: timed out waiting for ${what}; last state:\n` +
+              JSON.stringify(state.containers, null, 1),
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

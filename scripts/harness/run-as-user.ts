@@ -72,8 +72,7 @@ export function spawnAsUser(
   options: SpawnOptions = {},
 ): ChildProcess {
   const assignments = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  const full =
-    process.getuid?.() === 0 ? argvAsUser(user, [...assignments, ...argv]) : [...argv];
+  const full = process.getuid?.() === 0 ? argvAsUser(user, [...assignments, ...argv]) : [...argv];
   const [program, ...args] = full;
   if (program === undefined) throw new Error('harness: empty command');
   return spawn(program, args, {

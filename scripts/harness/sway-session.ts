@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chownSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -206,11 +214,14 @@ export async function startSwaySession(options: SwaySessionOptions = {}): Promis
  */
 export function attachSwaySession(swaySocket: string): SwaySession {
   const owner = statSync(swaySocket).uid;
-  const name = execFileSync('getent', ['passwd', String(owner)], { encoding: 'utf8' }).split(':')[0];
+  const name = execFileSync('getent', ['passwd', String(owner)], { encoding: 'utf8' }).split(
+    ':',
+  )[0];
   const user = lookUpUser(name);
   const runtimeDir = dirname(swaySocket);
   const waylandDisplay =
-    process.env.WAYLAND_DISPLAY ?? findSocket(runtimeDir, /^wayland-\d+$/)?.slice(runtimeDir.length + 1);
+    process.env.WAYLAND_DISPLAY ??
+    findSocket(runtimeDir, /^wayland-\d+$/)?.slice(runtimeDir.length + 1);
   if (waylandDisplay === undefined) throw new Error(`harness: no Wayland socket in ${runtimeDir}`);
   const env: SwaySessionEnv = {
     SWAYSOCK: swaySocket,

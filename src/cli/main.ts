@@ -71,7 +71,9 @@ function parseRequest(words: string[]): ControlRequest {
     }
     return { command: 'activate', module: module as (typeof MODULES_WITH_ITEMS)[number], item };
   }
-  throw new UsageError(`unknown request ${JSON.stringify(words.join(' '))}; see 'cexbar msg --help'`);
+  throw new UsageError(
+    `unknown request ${JSON.stringify(words.join(' '))}; see 'cexbar msg --help'`,
+  );
 }
 
 async function runMsg(words: string[]): Promise<number> {

@@ -62,7 +62,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+    if (issue.code === 'unrecognized_keys')
+      message = `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
     return `✖ ${message}\n  → at ${formatPath(issue.path)}`;
   });
 }
@@ -75,7 +76,8 @@ export function parseConfigText(text: string, file: string): Config {
   const raw: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) throw new ConfigError(file, describeSyntaxErrors(text, errors));
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(file, describeIssues(result.error), { cause: result.error });
+  if (!result.success)
+    throw new ConfigError(file, describeIssues(result.error), { cause: result.error });
   return result.data;
 }
 
@@ -85,8 +87,11 @@ export async function loadConfig(file: string = defaultConfigPath()): Promise<Lo
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { config: defaultConfig(), file: null };
-    throw new ConfigError(file, [`✖ cannot read the file: ${(error as Error).message}`], { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { config: defaultConfig(), file: null };
+    throw new ConfigError(file, [`✖ cannot read the file: ${(error as Error).message}`], {
+      cause: error,
+    });
   }
   return { config: parseConfigText(text, file), file };
 }

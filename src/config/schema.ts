@@ -7,23 +7,31 @@ import { isValidContainerName } from '../containers/names.js';
  * error with its path rather than a setting silently ignored.
  */
 
-const containerName = z
-  .string()
-  .refine(isValidContainerName, {
-    message: 'a container name starts with a letter or digit and holds only letters, digits, _ . -',
-  });
+const containerName = z.string().refine(isValidContainerName, {
+  error: 'a container name starts with a letter or digit and holds only letters, digits, _ . -',
+});
 
 const westonSession = z
   .strictObject({
     type: z.literal('weston').describe('A nested Weston compositor (its wayland backend).'),
-    width: z.int().min(64).max(16384).default(1280).describe('Output width in pixels. Default: 1280.'),
-    height: z.int().min(64).max(16384).default(720).describe('Output height in pixels. Default: 720.'),
+    width: z
+      .int()
+      .min(64)
+      .max(16384)
+      .default(1280)
+      .describe('Output width in pixels. Default: 1280.'),
+    height: z
+      .int()
+      .min(64)
+      .max(16384)
+      .default(720)
+      .describe('Output height in pixels. Default: 720.'),
     args: z
       .array(z.string())
       .default([])
       .describe('Extra arguments for weston, after the ones cexbar sets. Default: [].'),
   })
-  .describe('Run Weston nested in Sway, its socket in the container\'s own session folder.');
+  .describe("Run Weston nested in Sway, its socket in the container's own session folder.");
 
 const cageSession = z
   .strictObject({
@@ -58,7 +66,12 @@ export const configSchema = z
         'Modules of the bar from left to right. The window title takes the free space. ' +
           'Default: ["workspaces", "window", "containers", "clock"].',
       ),
-    height: z.int().min(16).max(200).default(28).describe('Height of the bar in pixels. Default: 28.'),
+    height: z
+      .int()
+      .min(16)
+      .max(200)
+      .default(28)
+      .describe('Height of the bar in pixels. Default: 28.'),
     window: z
       .strictObject({
         maxLength: z
@@ -69,7 +82,7 @@ export const configSchema = z
           .describe('Longest window title shown, in characters; longer ones are cut. Default: 80.'),
       })
       .prefault({})
-      .describe('The focused window\'s title.'),
+      .describe("The focused window's title."),
     clock: z
       .strictObject({
         format: z

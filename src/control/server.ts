@@ -38,7 +38,10 @@ async function handleLine(line: string, handler: ControlHandler): Promise<Contro
   const parsed = controlRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, error: `invalid request: ${issue?.message ?? 'unknown problem'} at ${issue?.path.join('.') ?? ''}` };
+    return {
+      ok: false,
+      error: `invalid request: ${issue?.message ?? 'unknown problem'} at ${issue?.path.join('.') ?? ''}`,
+    };
   }
   try {
     return { ok: true, result: await handler(parsed.data) };

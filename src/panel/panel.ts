@@ -138,9 +138,7 @@ export class Panel {
       configFile: this.#options.configFile,
       sway: this.#sway.state,
       containers: this.#containers.state,
-      bars: describeBars([...this.#bars.values()], (monitor) =>
-        outputNameOf(monitor, this.#sway),
-      ),
+      bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
     };
   }
 

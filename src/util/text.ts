@@ -4,6 +4,7 @@
  */
 
 // C0 and C1 control characters, and the line and paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point here
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });

@@ -39,7 +39,8 @@ function tooltipOf(container: ContainerState, lxcPath: string): string {
   if (container.state === 'MISSING') lines.push(`no such container under ${lxcPath}`);
   if (container.ipv4.length > 0) lines.push(`address ${container.ipv4.join(', ')}`);
   if (container.task !== null) lines.push(`${container.task}…`);
-  if (container.running !== null) lines.push(`session: ${container.running.type} (${container.running.status})`);
+  if (container.running !== null)
+    lines.push(`session: ${container.running.type} (${container.running.status})`);
   if (container.error !== null) lines.push(`error: ${container.error}`);
   return lines.join('\n');
 }

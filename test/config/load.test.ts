@@ -41,7 +41,9 @@ test('a syntax error names the file, the problem and its line and column', () =>
 
 test('a value of the wrong type names its path and what was expected', () => {
   assert.equal(
-    problemsOf('{ "containers": { "list": { "work": { "session": { "type": "weston", "width": "wide" } } } } }'),
+    problemsOf(
+      '{ "containers": { "list": { "work": { "session": { "type": "weston", "width": "wide" } } } } }',
+    ),
     'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
       '✖ Invalid input: expected number, received string\n' +
       '  → at containers.list.work.session.width',

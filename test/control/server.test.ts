@@ -45,7 +45,10 @@ test('the control socket answers requests and refuses malformed ones', async () 
     assert.equal(await rawRequest('not json'), '{"ok":false,"error":"the request is not JSON"}');
     assert.match(await rawRequest('{"command":"reboot"}'), /"ok":false,"error":"invalid request/);
 
-    await assert.rejects(startControlServer(path, () => Promise.resolve(null)), ControlSocketBusyError);
+    await assert.rejects(
+      startControlServer(path, () => Promise.resolve(null)),
+      ControlSocketBusyError,
+    );
   } finally {
     server.close();
   }

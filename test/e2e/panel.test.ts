@@ -23,6 +23,8 @@ const FAILED_BACKGROUND = hex('#5c1f1f');
 let session: SwaySession;
 let lxc: LxcSandbox;
 let panel: PanelProcess;
+// What before() started, undone in reverse order by after(), also when before() fails halfway.
+const cleanUps: (() => Promise<void>)[] = [];
 
 function containerOf(state: PanelSnapshot, name: string): ContainerState {
   const found = state.containers.containers.find((container) => container.name === name);
@@ -32,7 +34,9 @@ function containerOf(state: PanelSnapshot, name: string): ContainerState {
 
 before(async () => {
   session = await startSwaySession();
+  cleanUps.push(() => session.stop());
   lxc = createLxcSandbox();
+  cleanUps.push(() => lxc.destroy());
   await lxc.create('e2e-work');
   await lxc.create('e2e-bank');
   await lxc.create('e2e-broken', { network: 'missing-bridge' });
@@ -48,23 +52,28 @@ before(async () => {
       },
     },
   };
-  panel = await startPanel(session, { config: `// written by the test\n${JSON.stringify(config)}` });
+  panel = await startPanel(session, {
+    config: `// written by the test\n${JSON.stringify(config)}`,
+  });
+  cleanUps.push(() => stopPanelAndSessions(panel));
 });
 
-after(async () => {
-  const state = await panel?.state().catch(() => null);
-  await panel?.stop();
+/** Stops the panel, then the nested compositors it launched (they outlive it on purpose). */
+async function stopPanelAndSessions(running: PanelProcess): Promise<void> {
+  const state = await running.state().catch(() => null);
+  await running.stop();
   for (const container of state?.containers.containers ?? []) {
-    if (container.running !== null) {
-      try {
-        process.kill(container.running.pid, 'SIGTERM');
-      } catch {
-        // The session already ended.
-      }
+    if (container.running === null) continue;
+    try {
+      process.kill(container.running.pid, 'SIGTERM');
+    } catch {
+      // The session already ended.
     }
   }
-  await session?.stop();
-  await lxc?.destroy();
+}
+
+after(async () => {
+  for (const cleanUp of cleanUps.reverse()) await cleanUp();
 });
 
 test('the state lists the real containers with their real states', async () => {
@@ -80,9 +89,10 @@ test('the state lists the real containers with their real states', async () => {
   );
   assert.equal(containerOf(state, 'e2e-bank').state, 'RUNNING');
   assert.equal(containerOf(state, 'e2e-work').state, 'STOPPED');
-  assert.deepEqual(state.bars.map((bar) => [bar.output, bar.layerShell, bar.height]), [
-    ['HEADLESS-1', true, 28],
-  ]);
+  assert.deepEqual(
+    state.bars.map((bar) => [bar.output, bar.layerShell, bar.height]),
+    [['HEADLESS-1', true, 28]],
+  );
 });
 
 test('a click on a stopped container starts it and launches its nested Weston', async () => {
@@ -105,7 +115,11 @@ test('a click on a stopped container starts it and launches its nested Weston', 
 
 test('a second click focuses the session instead of starting another', async () => {
   const before = containerOf(await panel.state(), 'e2e-work').running;
-  const state = await panel.request({ command: 'activate', module: 'containers', item: 'e2e-work' });
+  const state = await panel.request({
+    command: 'activate',
+    module: 'containers',
+    item: 'e2e-work',
+  });
   assert.equal(containerOf(state, 'e2e-work').running?.pid, before?.pid);
   const focused = state.sway.focusedView;
   assert.equal(focused?.pid, before?.pid);
@@ -120,7 +134,10 @@ test('an lxc-start that fails shows its reason on the container and the panel go
   const broken = containerOf(state, 'e2e-broken');
   assert.equal(broken.state, 'STOPPED');
   assert.ok(broken.error !== null && broken.error.length > 0, 'no error on the container');
-  const lines = panel.log().split('\n').filter((line) => line.includes('e2e-broken:'));
+  const lines = panel
+    .log()
+    .split('\n')
+    .filter((line) => line.includes('e2e-broken:'));
   assert.equal(lines.length, 1, `log lines about e2e-broken:\n${lines.join('\n')}`);
   assert.ok(containerOf(state, 'e2e-gone').error !== null);
 });
