@@ -5,7 +5,10 @@ import type { SessionConfig } from '../config/schema.js';
  * widget, the control socket and `cexbar msg state` read. No I/O here.
  */
 
-/** An LXC state as lxc-ls prints it, or MISSING for a configured container that does not exist. */
+/**
+ * An LXC state as lxc-ls prints it, MISSING for a configured container that does not exist, or
+ * UNKNOWN for a configured container before the first listing succeeded.
+ */
 export type ContainerLifecycleState =
   | 'RUNNING'
   | 'STOPPED'
@@ -16,6 +19,7 @@ export type ContainerLifecycleState =
   | 'FREEZING'
   | 'THAWED'
   | 'MISSING'
+  | 'UNKNOWN'
   | (string & {});
 
 export type ContainerTask = 'starting' | 'launching';

@@ -1,0 +1,451 @@
+import type { Config } from '../config/schema.js';
+import type { SwayViewState } from '../sway/client.js';
+import { describeError, log } from '../util/log.js';
+import { Observable, type Unsubscribe } from '../util/observable.js';
+import { CommandRunner, LxcCommandError, PrivilegeError } from './command-runner.js';
+import type {
+  ContainerState,
+  ContainersState,
+  ContainerTask,
+  SessionState,
+} from './container-state.js';
+import { LxcBackend } from './lxc-backend.js';
+import type { LxcListEntry } from './lxc-parsers.js';
+import {
+  SessionLauncher,
+  isProcessAlive,
+  type GraphicalSession,
+  type LaunchedSession,
+  type SessionSpawner,
+} from './session-launcher.js';
+
+/*
+ * The containers the bar shows and what a click on one does. One listing (lxc-ls) gives every
+ * state; one lxc-monitor process says when to list again, so nothing polls. Sessions are
+ * matched to Sway windows by the compositor's PID.
+ */
+
+/** The windows the service finds sessions among and focuses: a SwayClient in the panel. */
+export interface WindowSource {
+  readonly state: { views: readonly SwayViewState[] };
+  subscribe(listener: (state: { views: readonly SwayViewState[] }) => void): Unsubscribe;
+  focusView(conId: number): Promise<void>;
+}
+
+export interface ContainerServiceOptions {
+  lxcPath: string;
+  containers: Config['containers'];
+  /** The desktop user's XDG_RUNTIME_DIR, a tmpfs: session folders go there. */
+  runtimeDir: string;
+  /** The absolute path of the host Sway's Wayland socket, for the nested compositors. */
+  hostWaylandDisplay: string;
+  windows: WindowSource;
+  runner?: CommandRunner;
+  /** How sessions are spawned; detached from the panel by default. */
+  spawnSession?: SessionSpawner;
+  /** Owner of the session folders, when the service runs as root for a desktop user (tests). */
+  sessionOwner?: { uid: number; gid: number };
+}
+
+// A compositor that shows no window in this time is reported; it may still show one later.
+const WINDOW_TIMEOUT_MS = 15_000;
+// After lxc-monitor ends on its own, wait this long before the next one, doubling to the cap.
+const MONITOR_RETRY_MS = 2_000;
+const MONITOR_RETRY_CAP_MS = 60_000;
+
+// The states a click can act on: a RUNNING container opens its session, a STOPPED one starts.
+const STARTABLE = new Set(['STOPPED', 'UNKNOWN']);
+
+export class ContainerService extends Observable<ContainersState> {
+  readonly #config: Config['containers'];
+  readonly #backend: LxcBackend;
+  readonly #launcher: SessionLauncher;
+  readonly #windows: WindowSource;
+  readonly #refresh = coalesce(() => this.#listOnce());
+
+  #listing: LxcListEntry[] | null = null;
+  #listed = false;
+  #lxcError: string | null = null;
+  readonly #tasks = new Map<string, ContainerTask>();
+  readonly #activating = new Set<string>();
+  readonly #errors = new Map<string, string>();
+  readonly #sessions = new Map<string, SessionState>();
+  readonly #reportedMissing = new Set<string>();
+
+  #started = false;
+  #closed = false;
+  #stopMonitor: (() => void) | null = null;
+  #monitorRetry: NodeJS.Timeout | null = null;
+  #monitorDelayMs = MONITOR_RETRY_MS;
+  #unsubscribeWindows: Unsubscribe | null = null;
+
+  constructor(options: ContainerServiceOptions) {
+    super({ lxcPath: options.lxcPath, listed: false, error: null, containers: [] });
+    this.#config = options.containers;
+    // lxc-start's stderr goes through a file: the runtime folder is a tmpfs of the user's own.
+    const runner = options.runner ?? new CommandRunner({ scratchDir: options.runtimeDir });
+    this.#backend = new LxcBackend(options.lxcPath, runner);
+    this.#launcher = new SessionLauncher({
+      runtimeDir: options.runtimeDir,
+      hostWaylandDisplay: options.hostWaylandDisplay,
+      backend: this.#backend,
+      ...(options.spawnSession === undefined ? {} : { spawn: options.spawnSession }),
+      ...(options.sessionOwner === undefined ? {} : { owner: options.sessionOwner }),
+    });
+    this.#windows = options.windows;
+    this.#publish();
+  }
+
+  /** Lists the containers, then follows their changes; a failed listing shows in the state. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unsubscribeWindows = this.#windows.subscribe(() => {
+      this.#syncWindows();
+    });
+    await this.refresh();
+    if (!this.#closed) this.#startMonitor();
+  }
+
+  /** Lists the containers again; resolves after a listing that began after this call. */
+  refresh(): Promise<void> {
+    return this.#refresh();
+  }
+
+  /**
+   * What a click does: starts a stopped container, then opens its session, or focuses the
+   * session's window when it has one. Rejects with the failure after showing and logging it.
+   */
+  async activate(name: string): Promise<void> {
+    const container = this.state.containers.find((candidate) => candidate.name === name);
+    if (container === undefined) {
+      throw new Error(`no container named ${JSON.stringify(name)} on the bar`);
+    }
+    // A second click while the first one's actions run changes nothing.
+    if (this.#activating.has(name)) return;
+    this.#activating.add(name);
+    try {
+      await this.#activate(container);
+      this.#errors.delete(name);
+      this.#publish();
+    } catch (error) {
+      this.#report(name, error);
+      throw error;
+    } finally {
+      this.#activating.delete(name);
+    }
+  }
+
+  /** Stops following LXC and Sway; running sessions and containers stay as they are. */
+  close(): void {
+    this.#closed = true;
+    this.#stopMonitor?.();
+    this.#stopMonitor = null;
+    if (this.#monitorRetry !== null) clearTimeout(this.#monitorRetry);
+    this.#monitorRetry = null;
+    this.#unsubscribeWindows?.();
+    this.#unsubscribeWindows = null;
+  }
+
+  async #activate(container: ContainerState): Promise<void> {
+    const { name, session } = container;
+    if (container.state === 'MISSING') throw new Error(this.#missingMessage());
+    if (container.state !== 'RUNNING') await this.#startContainer(container);
+    if (session.type !== 'none') await this.#openSession(name, session);
+  }
+
+  async #startContainer({ name, state, session }: ContainerState): Promise<void> {
+    if (!STARTABLE.has(state)) {
+      throw new Error(
+        `${name} is ${state}; a click starts a STOPPED container or opens a RUNNING one`,
+      );
+    }
+    // LXC bind-mounts the session folder when the container starts: it must exist by then.
+    if (session.type !== 'none') this.#launcher.prepare(name);
+    await this.#withTask(name, 'starting', () => this.#backend.start(name));
+    await this.refresh();
+  }
+
+  async #openSession(name: string, session: GraphicalSession): Promise<void> {
+    const current = this.#liveSession(name, session);
+    if (current === null) {
+      await this.#withTask(name, 'launching', () => this.#launch(name, session));
+      return;
+    }
+    // A session still waiting for its window has nothing to focus yet.
+    if (current.windowId !== null) await this.#windows.focusView(current.windowId);
+  }
+
+  /** The session that still runs, ours or one an earlier panel started (found by its folder). */
+  #liveSession(name: string, session: GraphicalSession): SessionState | null {
+    const known = this.#sessions.get(name);
+    if (known !== undefined && known.status !== 'exited' && isProcessAlive(known.pid)) return known;
+    const pid = this.#launcher.findRunning(name);
+    if (pid === null) return null;
+    log.debug(
+      'containers',
+      `${name}: found its ${session.type} session still running (pid ${pid})`,
+    );
+    this.#sessions.set(name, {
+      type: session.type,
+      pid,
+      status: 'starting',
+      windowId: null,
+      socketDir: this.#launcher.socketDir(name),
+      exitReason: null,
+    });
+    this.#syncWindows();
+    return this.#sessions.get(name) ?? null;
+  }
+
+  async #launch(name: string, session: GraphicalSession): Promise<void> {
+    const launched = await this.#launcher.launch(name, session);
+    log.info('containers', `${name}: launched ${session.type} (pid ${launched.pid})`);
+    this.#sessions.set(name, {
+      type: launched.type,
+      pid: launched.pid,
+      status: 'starting',
+      windowId: null,
+      socketDir: launched.socketDir,
+      exitReason: null,
+    });
+    void launched.exited.then((reason) => {
+      this.#sessionEnded(name, launched.pid, reason);
+    });
+    this.#syncWindows();
+    await this.#waitForWindow(name, launched);
+  }
+
+  /** Resolves when the session's window is mapped; rejects when it ends first or times out. */
+  #waitForWindow(name: string, launched: LaunchedSession): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const settle = (error: Error | null): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        if (error === null) resolve();
+        else reject(error);
+      };
+      const check = (): void => {
+        const session = this.#sessions.get(name);
+        if (session?.pid !== launched.pid) return;
+        if (session.status === 'running') settle(null);
+        if (session.status === 'exited') {
+          settle(
+            new Error(
+              `${launched.type} ${session.exitReason ?? 'ended'} before its window appeared`,
+            ),
+          );
+        }
+      };
+      const timer = setTimeout(() => {
+        settle(
+          new Error(
+            `${launched.type} (pid ${launched.pid}) showed no window ` +
+              `within ${WINDOW_TIMEOUT_MS} ms`,
+          ),
+        );
+      }, WINDOW_TIMEOUT_MS);
+      const unsubscribe = this.subscribe(check);
+      check();
+    });
+  }
+
+  #sessionEnded(name: string, pid: number, reason: string | null): void {
+    const session = this.#sessions.get(name);
+    if (session?.pid !== pid) return;
+    log.debug('containers', `${name}: ${session.type} session ${reason ?? 'ended'}`);
+    this.#sessions.set(name, { ...session, status: 'exited', windowId: null, exitReason: reason });
+    this.#publish();
+  }
+
+  /** Matches sessions to Sway's windows by PID: the compositor is the window's client. */
+  #syncWindows(): void {
+    const views = this.#windows.state.views;
+    for (const [name, session] of this.#sessions) {
+      if (session.status === 'exited') continue;
+      const view = views.find((candidate) => candidate.pid === session.pid);
+      if (view !== undefined) {
+        this.#sessions.set(name, { ...session, status: 'running', windowId: view.id });
+      } else if (!isProcessAlive(session.pid)) {
+        // An adopted session is not our child: its end shows only as its window going away.
+        this.#sessions.set(name, { ...session, status: 'exited', windowId: null });
+      } else {
+        this.#sessions.set(name, { ...session, windowId: null });
+      }
+    }
+    this.#publish();
+  }
+
+  async #withTask(name: string, task: ContainerTask, action: () => Promise<void>): Promise<void> {
+    this.#tasks.set(name, task);
+    this.#publish();
+    try {
+      await action();
+    } finally {
+      this.#tasks.delete(name);
+      this.#publish();
+    }
+  }
+
+  /** Shows a failed action on its container and logs it once; sudo's refusal shows once. */
+  #report(name: string, error: unknown): void {
+    if (error instanceof PrivilegeError) {
+      this.#setLxcError(error.message);
+      return;
+    }
+    this.#errors.set(name, shortReason(error));
+    log.warn('containers', `${name}: ${describeError(error)}`);
+    this.#publish();
+  }
+
+  async #listOnce(): Promise<void> {
+    try {
+      this.#listing = await this.#backend.list();
+      this.#listed = true;
+      this.#setLxcError(null);
+      this.#reportMissing();
+    } catch (error) {
+      this.#listed = false;
+      this.#setLxcError(
+        error instanceof PrivilegeError ? error.message : `listing failed: ${shortReason(error)}`,
+      );
+      log.debug('containers', `listing failed (${describeError(error)})`);
+    }
+    this.#publish();
+  }
+
+  #setLxcError(message: string | null): void {
+    if (message === this.#lxcError) return;
+    this.#lxcError = message;
+    if (message !== null) log.warn('containers', message);
+    this.#publish();
+  }
+
+  /** One log line when a configured container goes missing, not one per listing. */
+  #reportMissing(): void {
+    const present = new Set(this.#listing?.map((entry) => entry.name));
+    for (const name of Object.keys(this.#config.list)) {
+      if (present.has(name)) {
+        this.#reportedMissing.delete(name);
+      } else if (!this.#reportedMissing.has(name)) {
+        this.#reportedMissing.add(name);
+        log.warn('containers', `${name}: ${this.#missingMessage()}`);
+      }
+    }
+  }
+
+  #missingMessage(): string {
+    return `no such container under ${this.#backend.lxcPath}`;
+  }
+
+  #startMonitor(): void {
+    this.#stopMonitor = this.#backend.monitor(
+      () => {
+        this.#monitorDelayMs = MONITOR_RETRY_MS;
+        void this.refresh();
+      },
+      (reason) => {
+        this.#monitorEnded(reason);
+      },
+    );
+  }
+
+  /** lxc-monitor ended on its own: say so once, start another later, and list meanwhile. */
+  #monitorEnded(reason: LxcCommandError | PrivilegeError | null): void {
+    this.#stopMonitor = null;
+    if (this.#closed) return;
+    if (reason instanceof PrivilegeError) this.#setLxcError(reason.message);
+    else if (this.#monitorDelayMs === MONITOR_RETRY_MS) {
+      const why = reason === null ? 'without a reason' : `(${reason.message})`;
+      log.warn('containers', `lxc-monitor ended ${why}; live updates resume when it restarts`);
+    }
+    this.#monitorRetry = setTimeout(() => {
+      this.#monitorRetry = null;
+      this.#startMonitor();
+      void this.refresh();
+    }, this.#monitorDelayMs);
+    this.#monitorDelayMs = Math.min(this.#monitorDelayMs * 2, MONITOR_RETRY_CAP_MS);
+  }
+
+  #publish(): void {
+    this.set(this.#compose());
+  }
+
+  /** Configured containers first, in the config's order, then the others by name. */
+  #compose(): ContainersState {
+    const listed = new Map(this.#listing?.map((entry) => [entry.name, entry]));
+    const configured = Object.keys(this.#config.list);
+    const others = this.#config.showUnlisted
+      ? [...listed.keys()]
+          .filter((name) => !Object.hasOwn(this.#config.list, name))
+          .sort(byCodePoint)
+      : [];
+    return {
+      lxcPath: this.#backend.lxcPath,
+      listed: this.#listed,
+      error: this.#lxcError,
+      containers: [
+        ...configured.map((name) => this.#containerState(name, listed.get(name), true)),
+        ...others.map((name) => this.#containerState(name, listed.get(name), false)),
+      ],
+    };
+  }
+
+  #containerState(
+    name: string,
+    entry: LxcListEntry | undefined,
+    configured: boolean,
+  ): ContainerState {
+    const missing = entry === undefined && this.#listing !== null;
+    const session = this.#sessions.get(name);
+    return {
+      name,
+      state: entry?.state ?? (missing ? 'MISSING' : 'UNKNOWN'),
+      configured,
+      ipv4: entry?.ipv4 ?? [],
+      session: Object.hasOwn(this.#config.list, name)
+        ? (this.#config.list[name]?.session ?? { type: 'none' })
+        : { type: 'none' },
+      task: this.#tasks.get(name) ?? null,
+      error: this.#errors.get(name) ?? (missing ? this.#missingMessage() : null),
+      running: session === undefined ? null : { ...session },
+    };
+  }
+}
+
+/** What a failed action's container shows: the program and LXC's reason, without the argv. */
+function shortReason(error: unknown): string {
+  if (error instanceof LxcCommandError) return `${error.program} failed: ${error.reason}`;
+  return describeError(error);
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Runs `task` on request, never twice at once; the requests made during a run share one more
+ * run, so a burst of lxc-monitor lines costs one more listing. Each returned promise settles
+ * after a run that began after the request.
+ */
+function coalesce(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const run = (): Promise<void> => {
+    const current = task().finally(() => {
+      if (running === current) running = null;
+    });
+    running = current;
+    return current;
+  };
+  return () => {
+    if (running === null) return run();
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return run();
+      });
+    return queued;
+  };
+}

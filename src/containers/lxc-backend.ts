@@ -1,0 +1,164 @@
+import { log } from '../util/log.js';
+import {
+  CommandRunner,
+  LxcCommandError,
+  type PrivilegeError,
+  type RunningCommand,
+} from './command-runner.js';
+import {
+  LIST_COLUMNS,
+  parseFancyList,
+  parseInfoState,
+  parseLxcStartReason,
+  parseMonitorLine,
+  type LxcListEntry,
+  type LxcMonitorEvent,
+} from './lxc-parsers.js';
+import { checkContainerName } from './names.js';
+
+/*
+ * The LXC operations the panel needs, each one lxc-* call through the command runner. Every
+ * call names the LXC path (-P) and the container (-n NAME, the name its own argument after a
+ * check), so neither a name nor a path can become an option.
+ */
+
+// lxc-start -d returns only once the container is RUNNING or has failed (LXC waits for it), so
+// its exit status is the answer; one lxc-info confirms it, polled briefly in case the state is
+// still settling, with a bound so that a click never hangs.
+const CONFIRM_TIMEOUT_MS = 3_000;
+const CONFIRM_INTERVAL_MS = 100;
+
+/** A container that lxc-start left in another state than RUNNING. */
+export class ContainerStateError extends Error {
+  constructor(name: string, wanted: string, received: string, withinMs: number) {
+    super(`${name} did not reach ${wanted} within ${withinMs} ms (state: ${received})`);
+    this.name = 'ContainerStateError';
+  }
+}
+
+export interface StopOptions {
+  /** Kill the container (lxc-stop -k) instead of asking its init to halt. */
+  kill?: boolean;
+}
+
+export class LxcBackend {
+  readonly lxcPath: string;
+  readonly #runner: CommandRunner;
+
+  constructor(lxcPath: string, runner: CommandRunner = new CommandRunner()) {
+    if (!lxcPath.startsWith('/') || /[\0\n]/.test(lxcPath)) {
+      throw new Error(
+        `LXC path must be an absolute path without newlines, received ${JSON.stringify(lxcPath)}`,
+      );
+    }
+    this.lxcPath = lxcPath;
+    this.#runner = runner;
+  }
+
+  /** Every container under the LXC path, with its state and IPv4 addresses. */
+  async list(): Promise<LxcListEntry[]> {
+    const args = ['-P', this.lxcPath, '--fancy', '-F', LIST_COLUMNS.join(',')];
+    const { stdout } = await this.#runner.run('lxc-ls', args);
+    return parseFancyList(stdout);
+  }
+
+  /** The container's state as lxc-info says it, or MISSING when there is no such container. */
+  async state(name: string): Promise<string> {
+    try {
+      const { stdout } = await this.#runner.run('lxc-info', this.#target(name, '-s', '-H'));
+      return parseInfoState(stdout);
+    } catch (error) {
+      if (error instanceof LxcCommandError && /doesn't exist/.test(error.stderr)) return 'MISSING';
+      throw error;
+    }
+  }
+
+  /** Starts the container in the background; resolves once lxc-info says RUNNING. */
+  async start(name: string): Promise<void> {
+    // LXC's reason for a failed start is only in its log; -o /dev/stderr brings it to us.
+    const args = this.#target(name, '-d', '-o', '/dev/stderr', '-l', 'ERROR');
+    try {
+      await this.#runner.run('lxc-start', args, { stderrToFile: true });
+    } catch (error) {
+      throw error instanceof LxcCommandError ? explainStartFailure(error) : error;
+    }
+    await this.#confirmState(name, 'RUNNING');
+  }
+
+  /** Stops the container; a container that is not running is left as it is. */
+  async stop(name: string, options: StopOptions = {}): Promise<void> {
+    const args = this.#target(name, ...(options.kill === true ? ['-k'] : []));
+    try {
+      await this.#runner.run('lxc-stop', args);
+    } catch (error) {
+      if (error instanceof LxcCommandError && /is not running/.test(error.stderr)) return;
+      throw error;
+    }
+  }
+
+  /**
+   * Follows every container's state changes through one lxc-monitor process. Returns what stops
+   * it; onExit hears when it ended on its own (with why), never after stop().
+   */
+  monitor(
+    onEvent: (event: LxcMonitorEvent) => void,
+    onExit: (reason: LxcCommandError | PrivilegeError | null) => void = () => undefined,
+  ): () => void {
+    const args = ['-P', this.lxcPath, '-n', '.*'];
+    const running: RunningCommand = this.#runner.spawnLines('lxc-monitor', args, (line) => {
+      const event = parseMonitorLine(line);
+      if (event !== null) onEvent(event);
+    });
+    let stopped = false;
+    void running.exited.then((reason) => {
+      if (!stopped) onExit(reason);
+    });
+    return () => {
+      stopped = true;
+      running.stop();
+    };
+  }
+
+  /**
+   * The argument vector that runs `command` inside the container with a clean environment plus
+   * `variables`: for a nested compositor that starts the container's program itself (cage).
+   */
+  attachArgv(
+    name: string,
+    variables: Record<string, string>,
+    command: readonly string[],
+  ): string[] {
+    const settings = Object.entries(variables).flatMap(([key, value]) => {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) {
+        throw new Error(
+          `lxc-attach: variable names are A-Z, 0-9 and _, received ${JSON.stringify(key)}`,
+        );
+      }
+      return ['--set-var', `${key}=${value}`];
+    });
+    const args = this.#target(name, '--clear-env', ...settings, '--', ...command);
+    return this.#runner.argv('lxc-attach', args);
+  }
+
+  #target(name: string, ...rest: string[]): string[] {
+    return ['-P', this.lxcPath, '-n', checkContainerName(name), ...rest];
+  }
+
+  async #confirmState(name: string, wanted: string): Promise<void> {
+    const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
+    for (;;) {
+      const state = await this.state(name);
+      if (state === wanted) return;
+      if (Date.now() >= deadline) {
+        throw new ContainerStateError(name, wanted, state, CONFIRM_TIMEOUT_MS);
+      }
+      log.debug('containers', `${name}: ${state} after lxc-start, waiting for ${wanted}`);
+      await new Promise((resolve) => setTimeout(resolve, CONFIRM_INTERVAL_MS));
+    }
+  }
+}
+
+function explainStartFailure(error: LxcCommandError): LxcCommandError {
+  const reason = parseLxcStartReason(error.stderr);
+  return reason === null ? error : error.withReason(reason);
+}

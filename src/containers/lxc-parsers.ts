@@ -1,0 +1,138 @@
+import { log } from '../util/log.js';
+import { isValidContainerName } from './names.js';
+
+/*
+ * Pure parsers of what lxc-* programs print (LXC 5 has no JSON output). No I/O here: the tests
+ * feed them outputs recorded from real containers (test/fixtures/lxc/).
+ */
+
+/** The columns cexbar asks lxc-ls --fancy for, in this order. */
+export const LIST_COLUMNS = ['NAME', 'STATE', 'IPV4'] as const;
+
+export interface LxcListEntry {
+  name: string;
+  state: string;
+  ipv4: string[];
+}
+
+export type LxcMonitorEvent =
+  { kind: 'state'; name: string; state: string } | { kind: 'exit'; name: string; status: number };
+
+/** Output of an lxc-* program that does not have the shape its parser expects. */
+export class LxcParseError extends Error {
+  constructor(what: string, expected: string, received: string) {
+    super(`${what}: expected ${expected}, received ${JSON.stringify(received.slice(0, 200))}`);
+    this.name = 'LxcParseError';
+  }
+}
+
+interface Column {
+  title: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Column positions from the header line. Values may hold spaces ("10.0.0.3, 10.0.0.4"), so a
+ * row is cut where the header's titles start, not split on blanks.
+ */
+function columnsOf(header: string): Column[] {
+  const starts = [...header.matchAll(/\S+/g)];
+  return starts.map((match, index) => ({
+    title: match[0],
+    start: match.index,
+    end: starts[index + 1]?.index ?? Infinity,
+  }));
+}
+
+function cellsOf(row: string, columns: Column[]): Map<string, string> {
+  return new Map(
+    columns.map((column) => [column.title, row.slice(column.start, column.end).trim()]),
+  );
+}
+
+/** A cell that may list several values separated by ", "; "-" means none. */
+function listCell(cell: string | undefined): string[] {
+  if (cell === undefined || cell === '' || cell === '-') return [];
+  return cell.split(/,\s*/).filter((value) => value !== '' && value !== '-');
+}
+
+/** Parses `lxc-ls --fancy -F NAME,STATE,IPV4` (other columns are ignored). */
+export function parseFancyList(output: string): LxcListEntry[] {
+  const lines = output.split('\n').filter((line) => line.trim() !== '');
+  const [header, ...rows] = lines;
+  // An empty (or filtered to nothing) listing prints no header at all.
+  if (header === undefined) return [];
+  const columns = columnsOf(header);
+  for (const title of ['NAME', 'STATE']) {
+    if (!columns.some((column) => column.title === title)) {
+      throw new LxcParseError('lxc-ls --fancy header', `a ${title} column`, header);
+    }
+  }
+  return rows.flatMap((row) => entryOf(cellsOf(row, columns)) ?? []);
+}
+
+function entryOf(cells: Map<string, string>): LxcListEntry | null {
+  const name = cells.get('NAME') ?? '';
+  if (!isValidContainerName(name)) {
+    log.debug(
+      'containers',
+      `lxc-ls: skipped a container with an invalid name ${JSON.stringify(name)}`,
+    );
+    return null;
+  }
+  return { name, state: cells.get('STATE') ?? '', ipv4: listCell(cells.get('IPV4')) };
+}
+
+/** Parses `lxc-info -sH`: the bare state, such as RUNNING. */
+export function parseInfoState(output: string): string {
+  const state = output.trim();
+  if (!/^[A-Z]+$/.test(state)) {
+    throw new LxcParseError('lxc-info -sH', 'a bare state such as RUNNING', output);
+  }
+  return state;
+}
+
+const STATE_LINE = /^'(.*)' changed state to \[([A-Z]+)\]$/;
+const EXIT_LINE = /^'(.*)' exited with status \[(-?\d+)\]$/;
+
+/** Parses one line of `lxc-monitor`; null for a line it does not know or an invalid name. */
+export function parseMonitorLine(line: string): LxcMonitorEvent | null {
+  const state = STATE_LINE.exec(line);
+  const exit = EXIT_LINE.exec(line);
+  const event: LxcMonitorEvent | null =
+    state !== null
+      ? { kind: 'state', name: state[1] ?? '', state: state[2] ?? '' }
+      : exit !== null
+        ? { kind: 'exit', name: exit[1] ?? '', status: Number(exit[2]) }
+        : null;
+  if (event === null) {
+    log.debug('containers', `lxc-monitor: skipped an unknown line ${JSON.stringify(line)}`);
+    return null;
+  }
+  if (!isValidContainerName(event.name)) {
+    log.debug('containers', `lxc-monitor: skipped an invalid name ${JSON.stringify(event.name)}`);
+    return null;
+  }
+  return event;
+}
+
+// lxc-start's log format: "lxc-start NAME 20261203225856.101 ERROR    network - FILE:FN:LINE - MSG"
+const LOG_ERROR_LINE = /^\S+ \S+ \d+\.\d+ ERROR\s+\S+ - \S+:\d+ - (.+)$/;
+// The tool's own stderr format: "lxc-start: NAME: FILE: FN: LINE MESSAGE"
+const TOOL_ERROR_LINE = /^lxc-[a-z]+: [^:]+: \S+: \S+: \d+ (.+)$/;
+
+/**
+ * The root cause in what `lxc-start -o /dev/stderr -l ERROR` printed: LXC logs the cause
+ * first and then every caller's complaint ("The container failed to start"...).
+ */
+export function parseLxcStartReason(output: string): string | null {
+  const lines = output.split('\n');
+  for (const pattern of [LOG_ERROR_LINE, TOOL_ERROR_LINE]) {
+    for (const line of lines) {
+      const reason = pattern.exec(line.trim())?.[1];
+      if (reason !== undefined) return reason;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,263 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionConfig } from '../config/schema.js';
+import type { LxcBackend } from './lxc-backend.js';
+import { checkContainerName } from './names.js';
+
+/*
+ * Where a container's graphical session runs, and why there.
+ *
+ * The nested compositor (weston or cage) runs on the HOST, as the desktop user, nested in the
+ * host Sway through its wayland backend: it is one Sway window. Its own Wayland socket lives in
+ * a per-container folder, $XDG_RUNTIME_DIR/cexbar/sessions/NAME/ (mode 0700, created here),
+ * which the container's config bind-mounts, with one line such as (here folded in two)
+ *
+ *   lxc.mount.entry = /run/user/1000/cexbar/sessions/NAME run/cexbar-session
+ *                     none bind,create=dir 0 0
+ *
+ * so the container's programs reach that compositor through /run/cexbar-session/wayland-0 and
+ * never see the host Sway's socket, which would let them read the host clipboard and take
+ * screenshots of the whole desktop. Because the compositor is a host process, Sway reports its
+ * host PID as the window's pid, and that PID tells the panel which window is which container's.
+ *
+ * The folder must exist before the container starts (LXC mounts it then), and it is never
+ * removed and re-created while the container runs: the bind mount holds the old folder.
+ * Sessions are spawned detached in their own process group, so they outlive a panel restart
+ * (they end with the host Sway). Nothing here touches persistent storage: every file is under
+ * XDG_RUNTIME_DIR, a tmpfs, so the host keeps no trace of which containers ran.
+ */
+
+/** The socket name inside the session folder, and its path inside the container. */
+export const SESSION_SOCKET = 'wayland-0';
+export const CONTAINER_SESSION_DIR = '/run/cexbar-session';
+
+// Weston's animations swallow keystrokes and its panel is the host's job; --config=/dev/null is
+// fatal to weston 10, so the launcher writes this file instead.
+const WESTON_INI = [
+  '[core]',
+  'idle-time=0',
+  '',
+  '[shell]',
+  'panel-position=none',
+  'animation=none',
+  'startup-animation=none',
+  'close-animation=none',
+  'focus-animation=none',
+  '',
+].join('\n');
+
+const COMPOSITORS = new Set(['weston', 'cage']);
+
+// Of the panel's environment, the compositor gets only what a desktop user sets for it.
+const PASSED_VARIABLES = [
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'XKB_DEFAULT_LAYOUT',
+  'XKB_DEFAULT_VARIANT',
+  'XKB_DEFAULT_OPTIONS',
+  'WLR_RENDERER',
+];
+
+export type GraphicalSession = Exclude<SessionConfig, { type: 'none' }>;
+
+/** Starts a program in the background; the default detaches it from the panel. */
+export type SessionSpawner = (argv: readonly string[], env: Record<string, string>) => ChildProcess;
+
+export interface SessionLauncherOptions {
+  /** The desktop user's XDG_RUNTIME_DIR. */
+  runtimeDir: string;
+  /** The absolute path of the host Sway's Wayland socket. */
+  hostWaylandDisplay: string;
+  backend: LxcBackend;
+  spawn?: SessionSpawner;
+  /** Owner of the folders and files created here, when the launcher runs as root (tests). */
+  owner?: { uid: number; gid: number };
+}
+
+export interface LaunchedSession {
+  type: GraphicalSession['type'];
+  pid: number;
+  socketDir: string;
+  /** Settles with why the compositor ended ("exited with code 1"); null when unknown. */
+  exited: Promise<string | null>;
+}
+
+/** Spawns detached, in its own process group, with no stdio tied to the panel. */
+export const spawnDetached: SessionSpawner = (argv, env) => {
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, { env, detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+};
+
+export class SessionLauncher {
+  readonly #options: SessionLauncherOptions;
+
+  constructor(options: SessionLauncherOptions) {
+    if (!options.hostWaylandDisplay.startsWith('/')) {
+      throw new Error(
+        "session launcher: hostWaylandDisplay must be the absolute path of the host Sway's " +
+          `socket, received ${JSON.stringify(options.hostWaylandDisplay)}`,
+      );
+    }
+    this.#options = options;
+  }
+
+  /** The per-container folder that holds the session's socket. */
+  socketDir(name: string): string {
+    return join(this.#sessionsDir(), checkContainerName(name));
+  }
+
+  /** Creates the session folder; call it before the container starts, which bind-mounts it. */
+  prepare(name: string): string {
+    const dir = this.socketDir(name);
+    this.#ensureDir(join(this.#options.runtimeDir, 'cexbar'));
+    this.#ensureDir(this.#sessionsDir());
+    this.#ensureDir(dir);
+    return dir;
+  }
+
+  /** Launches the container's nested compositor; resolves once the process has spawned. */
+  async launch(name: string, session: GraphicalSession): Promise<LaunchedSession> {
+    const socketDir = this.prepare(name);
+    const argv =
+      session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session);
+    const env = this.#environment(socketDir, session.type);
+    const child = (this.#options.spawn ?? spawnDetached)(argv, env);
+    const exited = exitReasonOf(child);
+    const pid = await spawnedPid(child, argv[0] ?? session.type);
+    return { type: session.type, pid, socketDir, exited };
+  }
+
+  /**
+   * Finds a compositor of ours still serving this container's folder, started by an earlier
+   * panel: its environment names the folder. Only our own processes' environments are readable.
+   */
+  findRunning(name: string): number | null {
+    const wanted = `XDG_RUNTIME_DIR=${this.socketDir(name)}`;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      if (isCompositorServing(entry, wanted)) return Number(entry);
+    }
+    return null;
+  }
+
+  #sessionsDir(): string {
+    return join(this.#options.runtimeDir, 'cexbar', 'sessions');
+  }
+
+  #westonArgv(session: Extract<GraphicalSession, { type: 'weston' }>): string[] {
+    return [
+      'weston',
+      '--backend=wayland-backend.so',
+      `--socket=${SESSION_SOCKET}`,
+      `--width=${session.width}`,
+      `--height=${session.height}`,
+      `--config=${this.#writeWestonIni()}`,
+      ...session.args,
+    ];
+  }
+
+  /** Cage has no socket option: it takes the first free wayland-N of its runtime folder. */
+  #cageArgv(name: string, session: Extract<GraphicalSession, { type: 'cage' }>): string[] {
+    const display = `${CONTAINER_SESSION_DIR}/${SESSION_SOCKET}`;
+    const attach = this.#options.backend.attachArgv(
+      name,
+      { WAYLAND_DISPLAY: display },
+      session.command,
+    );
+    return ['cage', '--', ...attach];
+  }
+
+  #environment(socketDir: string, type: GraphicalSession['type']): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      XDG_RUNTIME_DIR: socketDir,
+      // The compositor is a client of the host Sway: it alone gets the host socket.
+      WAYLAND_DISPLAY: this.#options.hostWaylandDisplay,
+    };
+    for (const key of PASSED_VARIABLES) {
+      const value = process.env[key];
+      if (value !== undefined) env[key] = value;
+    }
+    // wlroots picks its wayland backend from WAYLAND_DISPLAY, but say it for cage plainly.
+    if (type === 'cage') env.WLR_BACKENDS = 'wayland';
+    return env;
+  }
+
+  #writeWestonIni(): string {
+    const path = join(this.#options.runtimeDir, 'cexbar', 'weston.ini');
+    writeFileSync(path, WESTON_INI, { mode: 0o600 });
+    this.#own(path);
+    return path;
+  }
+
+  /**
+   * A folder of ours, mode 0700; refuses a symlink or a file in its place. Not recursive: the
+   * runtime folder itself belongs to the login session and must already exist.
+   */
+  #ensureDir(path: string): void {
+    try {
+      mkdirSync(path, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const stat = lstatSync(path);
+    if (!stat.isDirectory()) {
+      throw new Error(`session launcher: ${path} must be a folder, found something else there`);
+    }
+    chmodSync(path, 0o700);
+    this.#own(path);
+  }
+
+  #own(path: string): void {
+    const owner = this.#options.owner;
+    if (owner !== undefined) chownSync(path, owner.uid, owner.gid);
+  }
+}
+
+function isCompositorServing(pid: string, wanted: string): boolean {
+  try {
+    const command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    if (!COMPOSITORS.has(command)) return false;
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(wanted);
+  } catch {
+    // Gone meanwhile, or another user's process.
+    return false;
+  }
+}
+
+/** Whether a process still exists (signal 0 checks without sending anything). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function spawnedPid(child: ChildProcess, program: string): Promise<number> {
+  if (child.pid === undefined) {
+    const [error] = (await once(child, 'error')) as [Error];
+    throw new Error(`session launcher: could not run ${program} (${error.message})`, {
+      cause: error,
+    });
+  }
+  return child.pid;
+}
+
+function exitReasonOf(child: ChildProcess): Promise<string | null> {
+  return new Promise((resolve) => {
+    child.once('error', () => {
+      resolve(null);
+    });
+    child.once('exit', (code, signal) => {
+      resolve(signal !== null ? `killed by ${signal}` : `exited with code ${code ?? 'unknown'}`);
+    });
+  });
+}

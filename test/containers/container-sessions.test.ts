@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+import { spawnAsUser } from '../../scripts/harness/run-as-user.js';
+import { CommandRunner } from '../../src/containers/command-runner.js';
+import { ContainerService } from '../../src/containers/container-service.js';
+import { configSchema } from '../../src/config/schema.js';
+import { SwayClient } from '../../src/sway/client.js';
+import { captureLog, type LogCapture } from './helpers/capture-log.js';
+import { containerNamed, sessionOf } from './helpers/container-named.js';
+import { createTemporaryLxc, NO_NETWORK } from './helpers/temporary-lxc.js';
+import { waitForState } from './helpers/wait-for.js';
+
+/*
+ * Sessions end to end: a real headless Sway run by the desktop user, real busybox containers
+ * that bind-mount their session folder, and weston and cage run as that user, as the panel
+ * runs them. The test itself is root, so the service gets a spawner that runs compositors as
+ * the user, and a runner that goes through sudo -n as the panel's does (cage runs lxc-attach).
+ */
+
+const CAGE_PROGRAM = 'env > /run/cexbar-session/env.txt; exec /opt/hostbin/weston-simple-shm';
+
+describe('ContainerService sessions in a real Sway', () => {
+  const lxc = createTemporaryLxc();
+  let sway: SwaySession;
+  let windows: SwayClient;
+  let service: ContainerService;
+  let log: LogCapture;
+  const sessionPids: number[] = [];
+
+  before(async () => {
+    sway = await startSwaySession();
+    windows = await SwayClient.connect(sway.env.SWAYSOCK);
+    const sessions = join(sway.runtimeDir, 'cexbar', 'sessions');
+    for (const name of ['gui', 'kiosk']) {
+      await lxc.create(name, [
+        ...NO_NETWORK,
+        `lxc.mount.entry = ${sessions}/${name} run/cexbar-session none bind,create=dir 0 0`,
+        // Host programs for the container to run as Wayland clients (their libraries are
+        // bind-mounted by the busybox template already).
+        'lxc.mount.entry = /usr/bin opt/hostbin none ro,bind,create=dir 0 0',
+      ]);
+    }
+    log = captureLog();
+    service = new ContainerService({
+      lxcPath: lxc.path,
+      containers: configSchema.parse({
+        containers: {
+          lxcPath: lxc.path,
+          list: {
+            gui: { session: { type: 'weston', width: 640, height: 400 } },
+            kiosk: { session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] } },
+          },
+        },
+      }).containers,
+      runtimeDir: sway.runtimeDir,
+      hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
+      windows,
+      runner: new CommandRunner({ sudo: true }),
+      spawnSession: (argv, env) => {
+        const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio: 'ignore' });
+        if (child.pid !== undefined) sessionPids.push(child.pid);
+        return child;
+      },
+      sessionOwner: { uid: sway.user.uid, gid: sway.user.gid },
+    });
+    await service.start();
+  });
+
+  after(async () => {
+    log.restore();
+    service.close();
+    windows.close();
+    for (const pid of sessionPids) {
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    await sway.stop();
+    await lxc.destroy();
+  });
+
+  test('a click on a stopped container starts it and opens its weston as a window', async () => {
+    await service.activate('gui');
+    assert.equal(containerNamed(service.state, 'gui').state, 'RUNNING');
+    const session = sessionOf(service.state, 'gui');
+    assert.equal(session.status, 'running');
+    const view = windows.state.views.find((candidate) => candidate.pid === session.pid);
+    assert.ok(view !== undefined, 'no Sway view has the session pid');
+    assert.equal(session.windowId, view.id);
+    assert.match(view.title, /^Weston Compositor/);
+
+    const socketDir = join(sway.runtimeDir, 'cexbar', 'sessions', 'gui');
+    assert.equal(session.socketDir, socketDir);
+    assert.equal(statSync(socketDir).mode & 0o777, 0o700);
+    assert.ok(existsSync(join(socketDir, 'wayland-0')));
+  });
+
+  test("the container sees its compositor's socket and nothing of the host's session", async () => {
+    const inside = await lxc.lxc('lxc-attach', '-n', 'gui', '--', '/bin/ls', '/run/cexbar-session');
+    assert.deepEqual(
+      inside.split('\n').filter((line) => line.startsWith('wayland')),
+      ['wayland-0', 'wayland-0.lock'],
+    );
+    const hostSocket = join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY);
+    await assert.rejects(lxc.lxc('lxc-attach', '-n', 'gui', '--', '/bin/ls', hostSocket));
+  });
+
+  test("a cage session runs the container's program on its socket with a clean env", async () => {
+    await service.activate('kiosk');
+    const session = sessionOf(service.state, 'kiosk');
+    assert.equal(session.status, 'running');
+    const view = windows.state.views.find((candidate) => candidate.id === session.windowId);
+    assert.equal(view?.appId, 'wlroots');
+
+    // Cage maps its window before its program has run; the program's first act is the file.
+    const envFile = join(sway.runtimeDir, 'cexbar', 'sessions', 'kiosk', 'env.txt');
+    await waitUntil(() => existsSync(envFile), 'the program in the container to write env.txt');
+    const variables = readFileSync(envFile, 'utf8').split('\n');
+    assert.ok(
+      variables.includes('WAYLAND_DISPLAY=/run/cexbar-session/wayland-0'),
+      variables.join(' '),
+    );
+    assert.equal(
+      variables.some((line) => line.startsWith('SWAYSOCK=')),
+      false,
+    );
+    assert.equal(
+      variables.some((line) => line.includes(sway.runtimeDir)),
+      false,
+    );
+  });
+
+  test('a click on a container whose session has a window focuses that window', async () => {
+    const session = sessionOf(service.state, 'gui');
+    assert.notEqual(windows.state.focusedView?.id, session.windowId);
+    await service.activate('gui');
+    await waitForState(
+      windows,
+      (state) => state.focusedView?.id === session.windowId,
+      "the gui session's window focused",
+    );
+    // No second compositor was launched for it.
+    assert.equal(sessionOf(service.state, 'gui').pid, session.pid);
+  });
+
+  test('a session that ends shows as exited with its reason', async () => {
+    process.kill(sessionOf(service.state, 'gui').pid, 'SIGTERM');
+    const state = await waitForState(
+      service,
+      (next) => sessionOf(next, 'gui').status === 'exited',
+      'the gui session to exit',
+    );
+    const session = sessionOf(state, 'gui');
+    assert.equal(session.windowId, null);
+    assert.match(session.exitReason ?? '', /^(exited with code \d+|killed by SIGTERM)$/);
+    assert.deepEqual(
+      log.lines.filter((line) => line.includes('warn')),
+      [],
+    );
+  });
+});
+
+async function waitUntil(probe: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,18 @@
+import { CommandRunner, type LxcProgram } from '../../../src/containers/command-runner.js';
+
+/*
+ * Runs one command through cexbar's runner and prints the outcome as JSON, so that a test can
+ * run the runner as an unprivileged user (through sudo -n) and read what it got.
+ * Usage: node runner-as-user.js PROGRAM ARG...
+ */
+const [program, ...args] = process.argv.slice(2);
+
+new CommandRunner()
+  .run(program as LxcProgram, args)
+  .then((result) => {
+    process.stdout.write(JSON.stringify({ stdout: result.stdout }));
+  })
+  .catch((error: unknown) => {
+    const { name, message } = error instanceof Error ? error : new Error(String(error));
+    process.stdout.write(JSON.stringify({ error: name, message }));
+  });

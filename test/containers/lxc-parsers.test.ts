@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import {
+  LxcParseError,
+  parseFancyList,
+  parseInfoState,
+  parseLxcStartReason,
+  parseMonitorLine,
+} from '../../src/containers/lxc-parsers.js';
+
+// Outputs recorded from real busybox containers (LXC 5.0.2); see test/fixtures/lxc/README.md.
+const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'lxc');
+
+function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8');
+}
+
+describe('parseFancyList', () => {
+  test('reads names, states and addresses by the header columns of a real listing', () => {
+    assert.deepEqual(parseFancyList(fixture('ls-fancy.txt')), [
+      { name: 'badnet', state: 'STOPPED', ipv4: [] },
+      { name: 'c1', state: 'FROZEN', ipv4: [] },
+      { name: 'c2', state: 'STOPPED', ipv4: [] },
+      { name: 'net2', state: 'RUNNING', ipv4: ['10.77.0.3', '10.77.0.4'] },
+      { name: 'work.banking-2', state: 'STOPPED', ipv4: [] },
+    ]);
+  });
+
+  test('skips a container whose name could become an option (-dash)', () => {
+    const names = parseFancyList(fixture('ls-fancy.txt')).map((entry) => entry.name);
+    assert.equal(names.includes('-dash'), false);
+  });
+
+  test('ignores columns it did not ask for', () => {
+    assert.deepEqual(
+      parseFancyList(fixture('ls-fancy-wide.txt')),
+      parseFancyList(fixture('ls-fancy.txt')),
+    );
+  });
+
+  test('reads an empty listing, which has no header at all, as no containers', () => {
+    assert.equal(fixture('ls-fancy-empty.txt'), '');
+    assert.deepEqual(parseFancyList(fixture('ls-fancy-empty.txt')), []);
+  });
+
+  test('rejects output without a NAME column with a message that quotes it', () => {
+    assert.throws(() => parseFancyList('Usage: lxc-ls [-P lxcpath]\n'), {
+      name: 'LxcParseError',
+      message:
+        'lxc-ls --fancy header: expected a NAME column, received "Usage: lxc-ls [-P lxcpath]"',
+    });
+  });
+});
+
+describe('parseInfoState', () => {
+  test('reads the bare states lxc-info -sH prints', () => {
+    assert.equal(parseInfoState(fixture('info-running.txt')), 'RUNNING');
+    assert.equal(parseInfoState(fixture('info-stopped.txt')), 'STOPPED');
+    assert.equal(parseInfoState(fixture('info-frozen.txt')), 'FROZEN');
+  });
+
+  test('rejects anything else', () => {
+    assert.throws(() => parseInfoState(fixture('info-missing.stderr.txt')), LxcParseError);
+  });
+});
+
+describe('parseMonitorLine', () => {
+  test('reads every state change and exit of a real lxc-monitor recording', () => {
+    const events = fixture('monitor.txt').trim().split('\n').map(parseMonitorLine);
+    assert.deepEqual(events.slice(0, 3), [
+      { kind: 'state', name: 'c2', state: 'STARTING' },
+      { kind: 'state', name: 'c2', state: 'RUNNING' },
+      { kind: 'state', name: 'badnet', state: 'STARTING' },
+    ]);
+    assert.deepEqual(events.at(-3), { kind: 'exit', name: 'c2', status: 0 });
+    assert.equal(events.includes(null), false);
+  });
+
+  test('skips lines about a container with an invalid name', () => {
+    const lines = fixture('monitor-invalid-name.txt').trim().split('\n');
+    const names = lines
+      .map(parseMonitorLine)
+      .flatMap((event) => (event === null ? [] : [event.name]));
+    assert.deepEqual(names, ['c2', 'c2', 'c2', 'c2', 'c2']);
+    assert.equal(lines.filter((line) => line.startsWith("'-dash'")).length, 5);
+  });
+
+  test('skips lines it does not know', () => {
+    assert.equal(parseMonitorLine('lxc-monitor: something else'), null);
+    assert.equal(parseMonitorLine("'x;id' changed state to [RUNNING]"), null);
+  });
+});
+
+describe('parseLxcStartReason', () => {
+  test("finds LXC's root cause in a real failed start's log", () => {
+    assert.match(
+      parseLxcStartReason(fixture('start-no-such-bridge.log')) ?? '',
+      new RegExp(
+        '^No such file or directory - Failed to attach "veth\\w+" to bridge "no-such-bridge", ' +
+          "bridge interface doesn't exist$",
+      ),
+    );
+  });
+
+  test("falls back to the tool's own complaint when there is no log", () => {
+    assert.equal(
+      parseLxcStartReason(fixture('start-no-such-bridge.stderr.txt')),
+      'Received container state "ABORTING" instead of "RUNNING"',
+    );
+  });
+
+  test('returns null for output with no LXC error line', () => {
+    assert.equal(parseLxcStartReason(''), null);
+  });
+});

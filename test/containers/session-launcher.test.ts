@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { CommandRunner } from '../../src/containers/command-runner.js';
+import { LxcBackend } from '../../src/containers/lxc-backend.js';
+import { ContainerNameError } from '../../src/containers/names.js';
+import { SessionLauncher, type GraphicalSession } from '../../src/containers/session-launcher.js';
+
+/*
+ * What the launcher runs and where, without a Sway: a spawner that records the argv and the
+ * environment and runs a real short-lived process in their place. The sessions themselves are
+ * tested in a real Sway in container-sessions.test.ts.
+ */
+
+interface Spawned {
+  argv: readonly string[];
+  env: Record<string, string>;
+}
+
+describe('SessionLauncher', () => {
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'cexbar-runtime-'));
+  const hostSocket = join(runtimeDir, 'wayland-1');
+  const spawned: Spawned[] = [];
+  const launcher = new SessionLauncher({
+    runtimeDir,
+    hostWaylandDisplay: hostSocket,
+    backend: new LxcBackend('/var/lib/lxc', new CommandRunner({ sudo: true })),
+    spawn: (argv, env) => {
+      spawned.push({ argv, env });
+      return spawn('/bin/sh', ['-c', 'exit 3'], { stdio: 'ignore' });
+    },
+  });
+
+  after(() => {
+    rmSync(runtimeDir, { recursive: true, force: true });
+  });
+
+  test('creates the session folder with mode 0700 under the runtime folder', () => {
+    const dir = launcher.prepare('work');
+    assert.equal(dir, join(runtimeDir, 'cexbar', 'sessions', 'work'));
+    for (const folder of [
+      join(runtimeDir, 'cexbar'),
+      join(runtimeDir, 'cexbar', 'sessions'),
+      dir,
+    ]) {
+      assert.equal(statSync(folder).mode & 0o777, 0o700, folder);
+    }
+  });
+
+  test('runs weston nested on the host socket, its own socket in the session folder', async () => {
+    process.env.SWAYSOCK = '/run/user/1000/sway-ipc.sock';
+    try {
+      const session: GraphicalSession = {
+        type: 'weston',
+        width: 800,
+        height: 600,
+        args: ['--idle-time=0'],
+      };
+      const launched = await launcher.launch('work', session);
+      assert.equal(await launched.exited, 'exited with code 3');
+    } finally {
+      delete process.env.SWAYSOCK;
+    }
+    const ini = join(runtimeDir, 'cexbar', 'weston.ini');
+    const last = spawned.at(-1);
+    assert.deepEqual(last?.argv, [
+      'weston',
+      '--backend=wayland-backend.so',
+      '--socket=wayland-0',
+      '--width=800',
+      '--height=600',
+      `--config=${ini}`,
+      '--idle-time=0',
+    ]);
+    assert.equal(last.env.XDG_RUNTIME_DIR, join(runtimeDir, 'cexbar', 'sessions', 'work'));
+    assert.equal(last.env.WAYLAND_DISPLAY, hostSocket);
+    assert.equal(last.env.SWAYSOCK, undefined);
+    assert.match(
+      readFileSync(ini, 'utf8'),
+      /^\[core\]\nidle-time=0\n\n\[shell\]\npanel-position=none\n/,
+    );
+  });
+
+  test("runs cage around the runner's lxc-attach, the container given its socket", async () => {
+    await launcher.launch('work', { type: 'cage', command: ['foot', '--server'] });
+    assert.deepEqual(spawned.at(-1)?.argv, [
+      'cage',
+      '--',
+      '/usr/bin/sudo',
+      '-n',
+      '/usr/bin/lxc-attach',
+      '-P',
+      '/var/lib/lxc',
+      '-n',
+      'work',
+      '--clear-env',
+      '--set-var',
+      'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0',
+      '--',
+      'foot',
+      '--server',
+    ]);
+  });
+
+  test('refuses a symlink in place of a session folder', () => {
+    const linked = join(runtimeDir, 'cexbar', 'sessions', 'linked');
+    mkdirSync(join(runtimeDir, 'elsewhere'));
+    symlinkSync(join(runtimeDir, 'elsewhere'), linked);
+    assert.throws(() => launcher.prepare('linked'), {
+      message: `session launcher: ${linked} must be a folder, found something else there`,
+    });
+  });
+
+  test('refuses an invalid container name before creating anything', () => {
+    assert.throws(() => launcher.prepare('../x'), ContainerNameError);
+  });
+
+  test('finds no running compositor for a folder nobody serves', () => {
+    assert.equal(launcher.findRunning('work'), null);
+  });
+});
