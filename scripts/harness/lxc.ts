@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,61 +7,82 @@ import { promisify } from 'node:util';
 /*
  * Real busybox LXC containers for tests and the demo, always under an LXC path of their own
  * (lxc-* -P DIR): a user's /var/lib/lxc is never touched. Runs as root, like the test suite.
+ * There is no lxcbr0 here, so a container gets no network unless its config lines say otherwise.
  */
 
 const run = promisify(execFile);
 
-export interface ContainerOptions {
-  /**
-   * The network: 'none' (an empty network, which starts without any bridge), or a bridge that
-   * does not exist, for a container whose lxc-start fails.
-   */
-  network?: 'none' | 'missing-bridge';
-}
+/** An empty network: the container starts without any bridge. */
+export const NO_NETWORK = ['lxc.net.0.type = empty'];
+
+/** A veth on a bridge that does not exist: lxc-start fails, as on a host whose br0 is down. */
+export const MISSING_BRIDGE = ['lxc.net.0.type = veth', 'lxc.net.0.link = cexbar-no-such-bridge'];
 
 export interface LxcSandbox {
   /** The LXC path, for the panel's config and for `lxc-* -P`. */
   path: string;
-  create(name: string, options?: ContainerOptions): Promise<void>;
+  /** Creates a busybox container whose config holds `configLines` (no network by default). */
+  create(name: string, configLines?: string[]): Promise<void>;
+  /** Runs an lxc-* program on this path, as the test (not through cexbar's runner). */
+  lxc(program: string, ...args: string[]): Promise<string>;
+  /** Starts a container and waits until it runs. */
   start(name: string): Promise<void>;
   /** lxc-info's bare state, such as RUNNING. */
   state(name: string): Promise<string>;
-  /** Kills and destroys every container created here, then removes the path. */
+  /** Destroys every container and the path; safe to call after a failure, and twice. */
   destroy(): Promise<void>;
-}
-
-function networkLines(network: ContainerOptions['network']): string[] {
-  if (network === 'missing-bridge') {
-    return ['lxc.net.0.type = veth', 'lxc.net.0.link = cexbar-no-such-bridge'];
-  }
-  return ['lxc.net.0.type = empty'];
 }
 
 export function createLxcSandbox(prefix = 'cexbar-lxc-'): LxcSandbox {
   const path = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(path, 0o755);
-  const created = new Set<string>();
+  const names: string[] = [];
+  const lxc = async (program: string, ...args: string[]): Promise<string> =>
+    (await run(program, ['-P', path, ...args], { encoding: 'utf8' })).stdout;
   return {
     path,
-    create: async (name, options = {}) => {
-      const configFile = join(path, `${name}.create.conf`);
-      writeFileSync(configFile, networkLines(options.network ?? 'none').join('\n') + '\n');
-      await run('lxc-create', ['-P', path, '-n', name, '-t', 'busybox', '-f', configFile]);
-      rmSync(configFile);
-      created.add(name);
+    lxc,
+    create: async (name, configLines = NO_NETWORK) => {
+      const config = join(path, `.${name}.conf`);
+      writeFileSync(config, configLines.join('\n') + '\n');
+      names.push(name);
+      await lxc('lxc-create', '-n', name, '-t', 'busybox', '-f', config);
+      rmSync(config);
     },
     start: async (name) => {
-      await run('lxc-start', ['-P', path, '-n', name]);
-      await run('lxc-wait', ['-P', path, '-n', name, '-s', 'RUNNING', '-t', '10']);
+      await lxc('lxc-start', '-n', name);
+      await lxc('lxc-wait', '-n', name, '-s', 'RUNNING', '-t', '10');
     },
-    state: async (name) => (await run('lxc-info', ['-P', path, '-n', name, '-sH'])).stdout.trim(),
+    state: async (name) => (await lxc('lxc-info', '-n', name, '-sH')).trim(),
     destroy: async () => {
-      for (const name of created) {
-        await run('lxc-stop', ['-P', path, '-n', name, '-k']).catch(() => undefined);
-        await run('lxc-destroy', ['-P', path, '-n', name, '-f']).catch(() => undefined);
+      for (const name of names.splice(0)) {
+        await lxc('lxc-stop', '-k', '-n', name).catch(() => undefined);
+        await lxc('lxc-destroy', '-f', '-n', name).catch(() => undefined);
       }
-      created.clear();
+      // lxc-destroy of a running container may itself start the daemon, a moment later.
+      stopMonitorDaemon(path);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stopMonitorDaemon(path);
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * lxc-monitor starts one lxc-monitord per LXC path, running as root, which outlives it. The one
+ * for our own path was started by us: end it by its PID, nothing else.
+ */
+function stopMonitorDaemon(lxcPath: string): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (argv[0]?.endsWith('/lxc-monitord') === true && argv[1] === lxcPath) {
+      process.kill(Number(entry), 'SIGTERM');
+    }
+  }
 }

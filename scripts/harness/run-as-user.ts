@@ -95,7 +95,10 @@ export function runAsUser(
   options: { timeoutMs?: number; input?: string; allowFailure?: boolean } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnAsUser(user, argv, env, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // No stdin pipe unless there is input: a program that exits at once (swaymsg exit) would
+    // make writing to it fail with EPIPE.
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const child = spawnAsUser(user, argv, env, { stdio: [stdin, 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -113,6 +116,9 @@ export function runAsUser(
       }
       reject(new Error(`${argv.join(' ')} exited with code ${exitCode}: ${stderr.trim()}`));
     });
-    child.stdin?.end(options.input ?? '');
+    if (options.input !== undefined) {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(options.input);
+    }
   });
 }

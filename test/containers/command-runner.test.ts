@@ -11,7 +11,7 @@ import {
   PrivilegeError,
   type LxcProgram,
 } from '../../src/containers/command-runner.js';
-import { createTemporaryLxc } from './helpers/temporary-lxc.js';
+import { createLxcSandbox } from '../../scripts/harness/lxc.js';
 
 const execFileAsync = promisify(execFile);
 const RUNNER_AS_USER = join(__dirname, 'helpers', 'runner-as-user.js');
@@ -34,7 +34,7 @@ async function runAsUser(user: string, ...argv: string[]): Promise<Record<string
 }
 
 describe('CommandRunner', () => {
-  const lxc = createTemporaryLxc();
+  const lxc = createLxcSandbox();
   const scratchDir = mkdtempSync(join(tmpdir(), 'cexbar-scratch-'));
   const runner = new CommandRunner({ scratchDir });
 

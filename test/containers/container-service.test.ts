@@ -16,10 +16,10 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed } from './helpers/container-named.js';
 import { FakeWindows } from './helpers/fake-windows.js';
-import { createTemporaryLxc } from './helpers/temporary-lxc.js';
+import { createLxcSandbox } from '../../scripts/harness/lxc.js';
 import { waitForState } from './helpers/wait-for.js';
 
-const lxc = createTemporaryLxc();
+const lxc = createLxcSandbox();
 // No session opens here: the runtime folder only holds lxc-start's stderr files.
 const runtimeDir = mkdtempSync(join(tmpdir(), 'cexbar-runtime-'));
 

@@ -10,7 +10,7 @@ import { configSchema } from '../../src/config/schema.js';
 import { SwayClient } from '../../src/sway/client.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed, sessionOf } from './helpers/container-named.js';
-import { createTemporaryLxc, NO_NETWORK } from './helpers/temporary-lxc.js';
+import { createLxcSandbox, NO_NETWORK } from '../../scripts/harness/lxc.js';
 import { waitForState } from './helpers/wait-for.js';
 
 /*
@@ -23,7 +23,7 @@ import { waitForState } from './helpers/wait-for.js';
 const CAGE_PROGRAM = 'env > /run/cexbar-session/env.txt; exec /opt/hostbin/weston-simple-shm';
 
 describe('ContainerService sessions in a real Sway', () => {
-  const lxc = createTemporaryLxc();
+  const lxc = createLxcSandbox();
   let sway: SwaySession;
   let windows: SwayClient;
   let service: ContainerService;

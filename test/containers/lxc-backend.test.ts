@@ -10,7 +10,7 @@ import {
 import { LxcBackend } from '../../src/containers/lxc-backend.js';
 import type { LxcMonitorEvent } from '../../src/containers/lxc-parsers.js';
 import { ContainerNameError } from '../../src/containers/names.js';
-import { createTemporaryLxc } from './helpers/temporary-lxc.js';
+import { createLxcSandbox } from '../../scripts/harness/lxc.js';
 
 const NO_SUCH_BRIDGE = new RegExp(
   '^No such file or directory - Failed to attach "veth\\w+" to bridge "no-such-bridge", ' +
@@ -32,7 +32,7 @@ class RecordingRunner extends CommandRunner {
 }
 
 describe('LxcBackend', () => {
-  const lxc = createTemporaryLxc();
+  const lxc = createLxcSandbox();
   const runner = new RecordingRunner();
   const backend = new LxcBackend(lxc.path, runner);
 

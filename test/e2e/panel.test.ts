@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ContainerState } from '../../src/containers/container-state.js';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
 import { countColour, distinctColours, hex, readPpm } from '../../scripts/harness/image.js';
-import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js';
+import { createLxcSandbox, MISSING_BRIDGE, type LxcSandbox } from '../../scripts/harness/lxc.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 
@@ -39,7 +39,7 @@ before(async () => {
   cleanUps.push(() => lxc.destroy());
   await lxc.create('e2e-work');
   await lxc.create('e2e-bank');
-  await lxc.create('e2e-broken', { network: 'missing-bridge' });
+  await lxc.create('e2e-broken', MISSING_BRIDGE);
   await lxc.start('e2e-bank');
   const config = {
     containers: {
