@@ -173,9 +173,8 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`cexbar: ${error.message}\n`);
-    else if (error instanceof UsageError) process.stderr.write(`cexbar: ${error.message}\n`);
-    else log.error('cexbar', describeError(error));
+    // Every message here is written for the user as it stands: one line (or a config's list).
+    process.stderr.write(`cexbar: ${describeError(error)}\n`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },
 );
