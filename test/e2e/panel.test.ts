@@ -142,6 +142,21 @@ test('an lxc-start that fails shows its reason on the container and the panel go
   assert.ok(containerOf(state, 'e2e-gone').error !== null);
 });
 
+test('activating a workspace switches to exactly that name, spaces and all', async () => {
+  await panel.request({ command: 'activate', module: 'workspaces', item: '1  x' });
+  const workspaces = JSON.parse(await session.swaymsg('-t', 'get_workspaces', '-r')) as {
+    name: string;
+    focused: boolean;
+  }[];
+  assert.equal(workspaces.find((workspace) => workspace.focused)?.name, '1  x');
+  // The panel's state follows Sway's event a moment after the command's reply.
+  const state = await panel.waitForState('the workspace in the state', (s) =>
+    s.sway.workspaces.some((workspace) => workspace.name === '1  x' && workspace.focused),
+  );
+  assert.equal(state.sway.workspaces.length, 2);
+  await panel.request({ command: 'activate', module: 'workspaces', item: '1' });
+});
+
 test('the screenshot shows the bar at the top with workspace and container buttons', async () => {
   // Renders are coalesced per turn of the loop; a short wait lets the last one reach the screen.
   await new Promise((resolve) => setTimeout(resolve, 500));
