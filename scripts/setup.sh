@@ -69,6 +69,8 @@ if [ ! -f types/gi/node-gtk.d.ts ]; then
 fi
 
 say "building"
+# A clean build: a test file deleted from test/ must not live on as compiled code in dist/.
+rm -rf dist
 npx tsc -p tsconfig.json
 
 # The desktop user runs the built panel. A checkout under root's home (mode 0700) is out of its

@@ -17,7 +17,7 @@ import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed } from './helpers/container-named.js';
 import { FakeWindows } from './helpers/fake-windows.js';
 import { createLxcSandbox } from '../../scripts/harness/lxc.js';
-import { waitForState } from './helpers/wait-for.js';
+import { waitForState } from '../helpers/wait-for-state.js';
 
 const lxc = createLxcSandbox();
 // No session opens here: the runtime folder only holds lxc-start's stderr files.
@@ -171,15 +171,15 @@ describe('ContainerService', () => {
     await lxc.lxc('lxc-start', '-n', 'c2');
     await waitForState(
       service,
-      (state) => summary(state).includes('c2 RUNNING'),
       'c2 RUNNING in the service',
+      (state) => summary(state).includes('c2 RUNNING'),
       5_000,
     );
     await lxc.lxc('lxc-stop', '-k', '-n', 'c2');
     await waitForState(
       service,
-      (state) => summary(state).includes('c2 STOPPED'),
       'c2 STOPPED in the service',
+      (state) => summary(state).includes('c2 STOPPED'),
       5_000,
     );
   });

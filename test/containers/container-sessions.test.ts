@@ -11,7 +11,7 @@ import { SwayClient } from '../../src/sway/client.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed, sessionOf } from './helpers/container-named.js';
 import { createLxcSandbox, NO_NETWORK } from '../../scripts/harness/lxc.js';
-import { waitForState } from './helpers/wait-for.js';
+import { waitForState } from '../helpers/wait-for-state.js';
 
 /*
  * Sessions end to end: a real headless Sway run by the desktop user, real busybox containers
@@ -141,8 +141,8 @@ describe('ContainerService sessions in a real Sway', () => {
     await service.activate('gui');
     await waitForState(
       windows,
-      (state) => state.focusedView?.id === session.windowId,
       "the gui session's window focused",
+      (state) => state.focusedView?.id === session.windowId,
     );
     // No second compositor was launched for it.
     assert.equal(sessionOf(service.state, 'gui').pid, session.pid);
@@ -152,8 +152,8 @@ describe('ContainerService sessions in a real Sway', () => {
     process.kill(sessionOf(service.state, 'gui').pid, 'SIGTERM');
     const state = await waitForState(
       service,
-      (next) => sessionOf(next, 'gui').status === 'exited',
       'the gui session to exit',
+      (next) => sessionOf(next, 'gui').status === 'exited',
     );
     const session = sessionOf(state, 'gui');
     assert.equal(session.windowId, null);

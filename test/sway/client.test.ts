@@ -11,7 +11,7 @@ import {
   type SwayState,
 } from '../../src/sway/client.js';
 import { captureStderr } from './helpers/capture-stderr.js';
-import { waitForState } from './helpers/wait-for-state.js';
+import { waitForState } from '../helpers/wait-for-state.js';
 
 /*
  * SwayClient against the real headless Sway 1.7 of the harness, run as the desktop user. The
