@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sendControlRequest } from '../src/control/client.js';
+import { controlSocketPath } from '../src/control/protocol.js';
 import { createLxcSandbox } from './harness/lxc.js';
-import { startPanel } from './harness/panel.js';
+import { appDir, startPanel } from './harness/panel.js';
 import { DESKTOP_USER } from './harness/run-as-user.js';
 import { attachSwaySession, startSwaySession, type SwaySession } from './harness/sway-session.js';
 
@@ -46,11 +48,27 @@ function allowLxcFor(user: string): void {
   say(`allowed ${user} the panel's lxc-* programs in ${path}`);
 }
 
+/** A panel already running in the user's session holds the control socket: one bar is enough. */
+async function refuseSecondPanel(session: SwaySession): Promise<void> {
+  const socket = controlSocketPath(session.runtimeDir);
+  const answers = await sendControlRequest(socket, { command: 'state' }, 2_000).then(
+    () => true,
+    () => false,
+  );
+  if (answers) {
+    throw new Error(
+      `a cexbar already runs in the Sway session at ${session.env.SWAYSOCK} (${socket} ` +
+        'answers): stop it first, or unset SWAYSOCK to run the demo on a headless Sway of its own',
+    );
+  }
+}
+
 async function openSession(): Promise<SwaySession> {
   const live = liveSwaySocket();
   if (live !== null) {
     const session = attachSwaySession(live);
     say(`using the running Sway at ${live} (user ${session.user.name})`);
+    await refuseSecondPanel(session);
     if (session.user.name !== DESKTOP_USER) allowLxcFor(session.user.name);
     return session;
   }
@@ -103,7 +121,12 @@ async function main(): Promise<void> {
     say(`containers: ${state.containers.containers.map((c) => `${c.name} ${c.state}`).join(', ')}`);
     process.stdout.write(`screenshot: ${screenshot}\nstate: ${statePath}\n`);
     if (keep) {
-      say('running until Ctrl-C (--keep)');
+      const env = Object.entries(session.env).map(([key, value]) => `${key}=${value}`);
+      say('running until Ctrl-C (--keep); to talk to the panel, as root:');
+      say(
+        `  setpriv --reuid=${session.user.name} --regid=${session.user.gid} --init-groups ` +
+          `env ${env.join(' ')} ${join(appDir(), 'bin', 'cexbar')} msg state`,
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {

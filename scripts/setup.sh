@@ -2,7 +2,7 @@
 # Sets up everything the demo and the tests need on a Debian 12 machine, as root: Debian packages,
 # the unprivileged desktop user that runs Sway and the panel, its sudoers drop-in for lxc-*, the
 # npm packages (node-gtk builds from source), node-gtk's TypeScript types and the build.
-# Every step is skipped when it is already done, so a second run takes a few seconds.
+# Every install step is skipped when it is already done; a second run only rebuilds (about 15 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,8 +64,13 @@ fi
 
 if [ ! -f types/gi/node-gtk.d.ts ]; then
   say "generating node-gtk's TypeScript types"
-  NO_AT_BRIDGE=1 npx node-gtk generate-types Gtk-3.0 Gdk-3.0 GtkLayerShell-0.1 --outdir types/gi \
-    >/dev/null
+  types_log=$(mktemp)
+  if ! NO_AT_BRIDGE=1 npx node-gtk generate-types Gtk-3.0 Gdk-3.0 GtkLayerShell-0.1 \
+    --outdir types/gi >"$types_log" 2>&1; then
+    cat "$types_log" >&2
+    exit 1
+  fi
+  rm -f "$types_log"
 fi
 
 say "building"
@@ -80,7 +85,8 @@ if setpriv --reuid="$DESKTOP_USER" --regid="$DESKTOP_USER" --init-groups \
   test -r "$PWD/dist/src/cli/main.js"; then
   app_dir=$PWD
 else
-  app_dir=/var/tmp/cexbar-app
+  # One folder per checkout, so that two clones do not overwrite each other's copy.
+  app_dir=/var/tmp/cexbar-app-$(printf '%s' "$PWD" | sha256sum | cut -c1-12)
   say "$PWD is not readable by '$DESKTOP_USER': staging the app in $app_dir"
   rm -rf "$app_dir"
   mkdir -p "$app_dir"

@@ -45,6 +45,7 @@ export interface PanelProcess {
     accept: (state: PanelSnapshot) => boolean,
     timeoutMs?: number,
   ): Promise<PanelSnapshot>;
+  /** Stops the panel, then the nested sessions it launched. */
   stop(): Promise<void>;
 }
 
@@ -55,19 +56,40 @@ export interface StartPanelOptions {
   env?: Record<string, string>;
 }
 
-async function waitForSocket(panel: PanelProcess, exited: () => boolean): Promise<void> {
+/** Waits until our panel answers; another panel answering on the socket is an error. */
+async function waitForSocket(
+  panel: PanelProcess,
+  configFile: string,
+  exited: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (exited()) throw new Error(`harness: the panel exited during start-up:\n${panel.log()}`);
+    let answered: string | null;
     try {
-      await panel.state();
-      return;
+      answered = (await panel.state()).configFile;
     } catch (error) {
       if (Date.now() > deadline) {
         throw new Error(`harness: the panel did not answer: ${String(error)}\n${panel.log()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
     }
+    if (answered === configFile) return;
+    throw new Error(`harness: another cexbar answers on this session's control socket`);
+  }
+}
+
+/** Ends the nested compositors a panel launched (they outlive it on purpose) and their folders. */
+function endSessions(state: PanelSnapshot | null): void {
+  for (const container of state?.containers.containers ?? []) {
+    if (container.running === null) continue;
+    try {
+      process.kill(container.running.pid, 'SIGTERM');
+    } catch {
+      // The session already ended.
+    }
+    rmSync(container.running.socketDir, { recursive: true, force: true });
   }
 }
 
@@ -78,9 +100,8 @@ export async function startPanel(
 ): Promise<PanelProcess> {
   const configDir = mkdtempSync(join(tmpdir(), 'cexbar-config-'));
   mkdirSync(join(configDir, 'cexbar'));
-  if (options.config !== undefined) {
-    writeFileSync(join(configDir, 'cexbar', 'config.jsonc'), options.config);
-  }
+  const configFile = join(configDir, 'cexbar', 'config.jsonc');
+  writeFileSync(configFile, options.config ?? '// the defaults\n');
   for (const path of [configDir, join(configDir, 'cexbar')]) {
     chownSync(path, session.user.uid, session.user.gid);
   }
@@ -120,6 +141,7 @@ export async function startPanel(
       }
     },
     stop: async () => {
+      const state = exited ? null : await panel.state().catch(() => null);
       if (!exited && child.pid !== undefined) {
         const gone = new Promise((resolve) => child.once('exit', resolve));
         process.kill(-child.pid, 'SIGTERM');
@@ -129,9 +151,10 @@ export async function startPanel(
         await gone;
         clearTimeout(timer);
       }
+      endSessions(state);
       rmSync(configDir, { recursive: true, force: true });
     },
   };
-  await waitForSocket(panel, () => exited);
+  await waitForSocket(panel, configFile, () => exited);
   return panel;
 }

@@ -76,6 +76,8 @@ export function spawnAsUser(
   const [program, ...args] = full;
   if (program === undefined) throw new Error('harness: empty command');
   return spawn(program, args, {
+    // The test's own folder may be a checkout under /root, which the user cannot enter.
+    cwd: '/',
     ...options,
     env: process.getuid?.() === 0 ? { PATH: env.PATH ?? '/usr/bin:/bin' } : { ...env },
   });

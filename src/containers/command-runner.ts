@@ -239,6 +239,9 @@ export class CommandRunner {
 type CommandFailure = LxcCommandError | PrivilegeError | null;
 
 const EXECA_OPTIONS = {
+  // The panel may have been started from a folder that root's programs need not see, or one
+  // the desktop user cannot enter (spawning there fails with EACCES).
+  cwd: '/',
   extendEnv: false,
   env: ENVIRONMENT,
   stdin: 'ignore',

@@ -89,7 +89,7 @@ export interface LaunchedSession {
 /** Spawns detached, in its own process group, with no stdio tied to the panel. */
 export const spawnDetached: SessionSpawner = (argv, env) => {
   const [file, ...args] = argv as [string, ...string[]];
-  const child = spawn(file, args, { env, detached: true, stdio: 'ignore' });
+  const child = spawn(file, args, { cwd: '/', env, detached: true, stdio: 'ignore' });
   child.unref();
   return child;
 };

@@ -12,24 +12,30 @@ import {
   type LxcProgram,
 } from '../../src/containers/command-runner.js';
 import { createLxcSandbox } from '../../scripts/harness/lxc.js';
+import { appDir } from '../../scripts/harness/panel.js';
 
 const execFileAsync = promisify(execFile);
-const RUNNER_AS_USER = join(__dirname, 'helpers', 'runner-as-user.js');
+// From the app folder the desktop user can read: a checkout under /root is out of its reach.
+const RUNNER_AS_USER = join(appDir(), 'dist', 'test', 'containers', 'helpers', 'runner-as-user.js');
 
 /** Runs the runner in a node process of `user` (not root), as the panel runs it. */
 async function runAsUser(user: string, ...argv: string[]): Promise<Record<string, string>> {
   const gid = execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim();
-  const { stdout } = await execFileAsync('setpriv', [
-    `--reuid=${user}`,
-    `--regid=${gid}`,
-    '--init-groups',
-    '--reset-env',
-    'env',
-    'PATH=/usr/bin:/bin',
-    process.execPath,
-    RUNNER_AS_USER,
-    ...argv,
-  ]);
+  const { stdout } = await execFileAsync(
+    'setpriv',
+    [
+      `--reuid=${user}`,
+      `--regid=${gid}`,
+      '--init-groups',
+      '--reset-env',
+      'env',
+      'PATH=/usr/bin:/bin',
+      process.execPath,
+      RUNNER_AS_USER,
+      ...argv,
+    ],
+    { cwd: '/' },
+  );
   return JSON.parse(stdout) as Record<string, string>;
 }
 

@@ -55,22 +55,8 @@ before(async () => {
   panel = await startPanel(session, {
     config: `// written by the test\n${JSON.stringify(config)}`,
   });
-  cleanUps.push(() => stopPanelAndSessions(panel));
+  cleanUps.push(() => panel.stop());
 });
-
-/** Stops the panel, then the nested compositors it launched (they outlive it on purpose). */
-async function stopPanelAndSessions(running: PanelProcess): Promise<void> {
-  const state = await running.state().catch(() => null);
-  await running.stop();
-  for (const container of state?.containers.containers ?? []) {
-    if (container.running === null) continue;
-    try {
-      process.kill(container.running.pid, 'SIGTERM');
-    } catch {
-      // The session already ended.
-    }
-  }
-}
 
 after(async () => {
   for (const cleanUp of cleanUps.reverse()) await cleanUp();
