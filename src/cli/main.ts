@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, defaultConfigPath, loadConfig, parseConfigText } from '../config/load.js';
+import { defaultConfigPath, loadConfig, parseConfigText, readConfigText } from '../config/load.js';
 import { sendControlRequest } from '../control/client.js';
 import { controlSocketPath, MODULES_WITH_ITEMS, type ControlRequest } from '../control/protocol.js';
 import { describeError, log } from '../util/log.js';
@@ -11,7 +11,7 @@ import { describeError, log } from '../util/log.js';
  * in a few milliseconds without node-gtk's start-up cost.
  */
 
-const HELP: Record<string, string> = {
+const HELP = {
   main: `Usage: cexbar [COMMAND] [OPTIONS]
 
 A Sway panel for LXCex: workspaces, the focused window, LXC containers and their sessions.
@@ -49,8 +49,25 @@ The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 Validates FILE as a cexbar config and prints what is wrong and where; exits 1 when it is not
 valid, 0 when it is.
 `,
+} satisfies Record<string, string>;
+
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+const MSG_HELP_HINT = "see 'cexbar msg --help'";
+
+type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
+
+/** What ITEM names, for each module `cexbar msg activate` takes. */
+const ITEM_KINDS: Record<ModuleWithItems, string> = {
+  workspaces: 'a workspace name',
+  containers: 'a container name',
 };
 
+/** Wrong use of the command: exit status 2, and a message that says how to use it. */
 class UsageError extends Error {}
 
 function runtimeDirOf(env: NodeJS.ProcessEnv): string {
@@ -59,21 +76,57 @@ function runtimeDirOf(env: NodeJS.ProcessEnv): string {
   return dir;
 }
 
-function parseRequest(words: string[]): ControlRequest {
-  const [command, module, item, ...rest] = words;
-  if (command === 'state' && module === undefined) return { command: 'state' };
-  if (command === 'activate' && item !== undefined && rest.length === 0) {
-    const known = (MODULES_WITH_ITEMS as readonly string[]).includes(module ?? '');
-    if (!known) {
-      throw new UsageError(
-        `unknown module ${JSON.stringify(module)}: activate takes ${MODULES_WITH_ITEMS.join(' or ')}`,
-      );
-    }
-    return { command: 'activate', module: module as (typeof MODULES_WITH_ITEMS)[number], item };
+function isModuleWithItems(name: string): name is ModuleWithItems {
+  return (MODULES_WITH_ITEMS as readonly string[]).includes(name);
+}
+
+/** `activate MODULE ITEM`, checked here so that a mistake is told before anything is sent. */
+function parseActivate(words: string[]): ControlRequest {
+  const [module, item, ...extra] = words;
+  if (module === undefined) {
+    throw new UsageError(
+      `msg activate needs a MODULE (${MODULES_WITH_ITEMS.join(' or ')}) and an ITEM; ${MSG_HELP_HINT}`,
+    );
   }
-  throw new UsageError(
-    `unknown request ${JSON.stringify(words.join(' '))}; see 'cexbar msg --help'`,
-  );
+  if (!isModuleWithItems(module)) {
+    throw new UsageError(
+      `unknown module ${JSON.stringify(module)}: activate takes ${MODULES_WITH_ITEMS.join(' or ')}`,
+    );
+  }
+  const kind = ITEM_KINDS[module];
+  if (item === undefined) {
+    throw new UsageError(`msg activate ${module} needs an ITEM (${kind}); ${MSG_HELP_HINT}`);
+  }
+  if (item === '') {
+    throw new UsageError(`msg activate ${module}: the ITEM is empty (expected ${kind})`);
+  }
+  if (extra.length > 0) {
+    throw new UsageError(
+      `msg activate ${module} takes one ITEM, not ${extra.length + 1}: quote a name that holds spaces`,
+    );
+  }
+  return { command: 'activate', module, item };
+}
+
+function parseRequest(words: string[]): ControlRequest {
+  const [command, ...rest] = words;
+  switch (command) {
+    case undefined:
+      throw new UsageError(
+        `msg needs a request: 'state' or 'activate MODULE ITEM'; ${MSG_HELP_HINT}`,
+      );
+    case 'state':
+      if (rest.length > 0) {
+        throw new UsageError(
+          `msg state takes nothing more (got ${JSON.stringify(rest.join(' '))})`,
+        );
+      }
+      return { command: 'state' };
+    case 'activate':
+      return parseActivate(rest);
+    default:
+      throw new UsageError(`unknown request ${JSON.stringify(command)}; ${MSG_HELP_HINT}`);
+  }
 }
 
 async function runMsg(words: string[]): Promise<number> {
@@ -83,15 +136,9 @@ async function runMsg(words: string[]): Promise<number> {
   return 0;
 }
 
-function runCheck(file: string | undefined): number {
+async function runCheck(file: string | undefined): Promise<number> {
   if (file === undefined) throw new UsageError('check needs a FILE');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [`✖ cannot read the file: ${describeError(error)}`]);
-  }
-  parseConfigText(text, file);
+  parseConfigText(await readConfigText(file), file);
   process.stdout.write(`${file}: valid\n`);
   return 0;
 }
@@ -136,26 +183,66 @@ function version(): string {
   return manifest.version;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+/** A command's help; the main help for no command (the default, run, has its own). */
+function helpFor(command: string | undefined): string {
+  if (command === undefined || !Object.hasOwn(HELP, command)) return HELP.main;
+  return HELP[command as keyof typeof HELP];
+}
+
+/**
+ * Refuses unknown options and missing values with messages of cexbar's own: parseArgs's speak
+ * of positionals and '--', which is not what the user got wrong.
+ */
+function checkOptions(argv: string[]): void {
+  const { tokens } = parseArgs({
     args: argv,
+    options: OPTIONS,
     allowPositionals: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'V' },
-    },
+    strict: false,
+    tokens: true,
   });
-  const [command = 'run', ...rest] = positionals;
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(OPTIONS, token.name)) {
+      throw new UsageError(`unknown option ${token.rawName}; see 'cexbar --help'`);
+    }
+    const { type } = OPTIONS[token.name as keyof typeof OPTIONS];
+    if (type === 'boolean' && token.value !== undefined) {
+      throw new UsageError(
+        `option ${token.rawName} takes no value (got ${JSON.stringify(token.value)})`,
+      );
+    }
+    // Not strict, parseArgs takes the next word even when it is an option ("-c --help").
+    const missing = token.value === undefined || (!token.inlineValue && /^-./.test(token.value));
+    // --config is the one option that takes a value.
+    if (type === 'string' && missing) {
+      throw new UsageError(`option ${token.rawName} needs a FILE; see 'cexbar --help'`);
+    }
+  }
+}
+
+function parseCommandLine(argv: string[]) {
+  checkOptions(argv);
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    // checkOptions refused what it knows of; anything else is still the user's to fix.
+    throw new UsageError(`${describeError(error)}; see 'cexbar --help'`);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
+  const [command, ...rest] = positionals;
   if (values.version === true) {
     process.stdout.write(`cexbar ${version()}\n`);
     return 0;
   }
   if (values.help === true) {
-    process.stdout.write(HELP[command] ?? HELP.main ?? '');
+    process.stdout.write(helpFor(command));
     return 0;
   }
-  switch (command) {
+  switch (command ?? 'run') {
     case 'run':
       return runPanelCommand(values.config ?? defaultConfigPath());
     case 'msg':
@@ -175,6 +262,8 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // Every message here is written for the user as it stands: one line (or a config's list).
     process.stderr.write(`cexbar: ${describeError(error)}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // Exit now, not when the event loop drains: a panel that failed while starting may hold
+    // Sway's connection, LXC's monitor or GTK open, and would stay alive with no bar.
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

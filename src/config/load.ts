@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, printParseErrorCode, stripComments, type ParseError } from 'jsonc-parser';
+import {
+  parse,
+  ParseErrorCode,
+  printParseErrorCode,
+  stripComments,
+  type ParseError,
+} from 'jsonc-parser';
 import { z } from 'zod';
+import { describeError } from '../util/log.js';
 import { configSchema, defaultConfig, type Config } from './schema.js';
 
 /*
@@ -19,6 +26,38 @@ export class ConfigError extends Error {
   ) {
     super(`config ${file} is not valid:\n${problems.join('\n')}`, options);
     this.name = 'ConfigError';
+  }
+}
+
+/** Why a file could not be read, in words, for the errors a user is likely to meet. */
+const READ_ERROR_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of its path is not a folder',
+  ELOOP: 'too many symbolic links',
+};
+
+function describeReadError(file: string, code: string | undefined, cause: unknown): string {
+  if (code === 'ENOENT') return `config ${file} does not exist`;
+  const reason =
+    (code === undefined ? undefined : READ_ERROR_REASONS[code]) ?? describeError(cause);
+  return `config ${file} cannot be read (${reason})`;
+}
+
+/** A config file that does not exist or cannot be read; the original error is its `cause`. */
+export class ConfigReadError extends Error {
+  /** The system's error code, as ENOENT. */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    super(describeReadError(file, code, cause), { cause });
+    this.name = 'ConfigReadError';
+    this.code = code;
   }
 }
 
@@ -41,31 +80,56 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
   return { line: before.split('\n').length, column: offset - lastNewline };
 }
 
-function describeSyntaxErrors(text: string, errors: ParseError[]): string[] {
-  return errors.map((error) => {
-    const { line, column } = positionOf(text, error.offset);
-    return `✖ syntax error: ${printParseErrorCode(error.error)}\n  → at line ${line}, column ${column}`;
-  });
+/** jsonc-parser's error codes in words: every code of today, and none for one added later. */
+const SYNTAX_ERROR_WORDS: Partial<Record<ParseErrorCode, string>> = {
+  [ParseErrorCode.InvalidSymbol]: 'unexpected word or symbol (keys and strings need double quotes)',
+  [ParseErrorCode.InvalidNumberFormat]: 'a malformed number',
+  [ParseErrorCode.PropertyNameExpected]: 'expected a key in double quotes',
+  [ParseErrorCode.ValueExpected]: 'expected a value',
+  [ParseErrorCode.ColonExpected]: 'expected a colon after the key',
+  [ParseErrorCode.CommaExpected]: 'expected a comma',
+  [ParseErrorCode.CloseBraceExpected]: 'expected a closing brace',
+  [ParseErrorCode.CloseBracketExpected]: 'expected a closing bracket',
+  [ParseErrorCode.EndOfFileExpected]: 'expected the end of the file after the value',
+  [ParseErrorCode.InvalidCommentToken]: 'a malformed comment',
+  [ParseErrorCode.UnexpectedEndOfComment]: 'a comment that is never closed (no */)',
+  [ParseErrorCode.UnexpectedEndOfString]: 'a string that is never closed (no closing ")',
+  [ParseErrorCode.UnexpectedEndOfNumber]: 'a number that ends too early',
+  [ParseErrorCode.InvalidUnicode]: 'a malformed \\u escape in a string',
+  [ParseErrorCode.InvalidEscapeCharacter]: 'an unknown \\ escape in a string',
+  [ParseErrorCode.InvalidCharacter]: 'a control character in a string (write it as an escape)',
+} satisfies Record<ParseErrorCode, string>;
+
+/**
+ * The first syntax error only: the parser goes on after it, and what it reports next is
+ * mostly the same mistake seen again, often at the end of the file.
+ */
+function describeSyntaxError(text: string, error: ParseError): string {
+  const { line, column } = positionOf(text, error.offset);
+  const words = SYNTAX_ERROR_WORDS[error.error] ?? printParseErrorCode(error.error);
+  return `✖ syntax error: ${words}\n  → at line ${line}, column ${column}`;
 }
 
-/** "containers.list.work.session" from zod's path, with indexes as [2]. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * "containers.list.work.session" from zod's path: indexes as [2], and keys that are not plain
+ * identifiers quoted, as ["-rf"], so that a dot or a space in a key cannot be misread.
+ */
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(the top level)';
   return path
     .map((key, index) => {
       if (typeof key === 'number') return `[${key}]`;
-      return index === 0 ? String(key) : `.${String(key)}`;
+      const name = String(key);
+      if (!IDENTIFIER.test(name)) return `[${JSON.stringify(name)}]`;
+      return index === 0 ? name : `.${name}`;
     })
     .join('');
 }
 
 function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys')
-      message = `unknown key ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
-    return `✖ ${message}\n  → at ${formatPath(issue.path)}`;
-  });
+  return error.issues.map((issue) => `✖ ${issue.message}\n  → at ${formatPath(issue.path)}`);
 }
 
 /** Parses and validates config text; throws ConfigError naming `file` when it is not valid. */
@@ -74,24 +138,33 @@ export function parseConfigText(text: string, file: string): Config {
   if (stripComments(text).trim() === '') return defaultConfig();
   const errors: ParseError[] = [];
   const raw: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0) throw new ConfigError(file, describeSyntaxErrors(text, errors));
+  const [firstError] = errors;
+  if (firstError !== undefined)
+    throw new ConfigError(file, [describeSyntaxError(text, firstError)]);
   const result = configSchema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(file, describeIssues(result.error), { cause: result.error });
   return result.data;
 }
 
+/** The text of the config at `file`; throws ConfigReadError when it is missing or unreadable. */
+export async function readConfigText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigReadError(file, error);
+  }
+}
+
 /** Reads the config at `file`; a missing file gives the defaults, any other problem throws. */
 export async function loadConfig(file: string = defaultConfigPath()): Promise<LoadedConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readConfigText(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+    if (error instanceof ConfigReadError && error.code === 'ENOENT')
       return { config: defaultConfig(), file: null };
-    throw new ConfigError(file, [`✖ cannot read the file: ${(error as Error).message}`], {
-      cause: error,
-    });
+    throw error;
   }
   return { config: parseConfigText(text, file), file };
 }

@@ -1,5 +1,8 @@
+import { format } from 'date-fns';
 import { z } from 'zod';
-import { isValidContainerName } from '../containers/names.js';
+import { ContainerNameError, isValidContainerName } from '../containers/names.js';
+import { describeError } from '../util/log.js';
+import { closestWord } from './did-you-mean.js';
 
 /*
  * The config file's schema is its documentation: every field says what it does and its default,
@@ -7,112 +10,159 @@ import { isValidContainerName } from '../containers/names.js';
  * error with its path rather than a setting silently ignored.
  */
 
+/** "unknown key "clok" (did you mean "clock"?)", for keys of an object that knows `known`. */
+function describeUnknownKeys(keys: readonly string[], known: readonly string[]): string {
+  const described = keys.map((key) => {
+    const meant = closestWord(key, known);
+    const hint = meant === null ? '' : ` (did you mean ${JSON.stringify(meant)}?)`;
+    return `${JSON.stringify(key)}${hint}`;
+  });
+  return `unknown key${keys.length === 1 ? '' : 's'} ${described.join(', ')}`;
+}
+
+/** A strict object whose error for a misspelt key names the known key it most likely meant. */
+function strictObject<Shape extends z.core.$ZodLooseShape>(
+  shape: Shape,
+): z.ZodObject<Shape, z.core.$strict> {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? describeUnknownKeys(issue.keys, Object.keys(shape))
+        : undefined,
+  });
+}
+
+/**
+ * date-fns's reason for refusing a format, or null when it formats. The clock formats on every
+ * tick, so a format date-fns only warns about (as it does for "Y") is refused too; the warning
+ * goes into the message rather than to stderr.
+ */
+function dateFormatProblem(pattern: string): string | null {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: unknown) => {
+    warnings.push(String(message));
+  };
+  try {
+    format(new Date(), pattern);
+  } catch (error) {
+    warnings.unshift(describeError(error));
+  } finally {
+    console.warn = warn;
+  }
+  // date-fns quotes the date it formatted, today's: it says nothing about the mistake.
+  return warnings[0]?.replace(/ to the input `[^`]*`/, '') ?? null;
+}
+
+const clockFormat = z
+  .string()
+  .min(1)
+  .superRefine((pattern, context) => {
+    const problem = dateFormatProblem(pattern);
+    if (problem !== null) {
+      context.addIssue({
+        code: 'custom',
+        message: `date-fns refuses the format ${JSON.stringify(pattern)}: ${problem}`,
+      });
+    }
+  });
+
 const containerName = z.string().refine(isValidContainerName, {
-  error: 'a container name starts with a letter or digit and holds only letters, digits, _ . -',
+  error: (issue) => new ContainerNameError(String(issue.input)).message,
 });
 
-const westonSession = z
-  .strictObject({
-    type: z.literal('weston').describe('A nested Weston compositor (its wayland backend).'),
-    width: z
-      .int()
-      .min(64)
-      .max(16384)
-      .default(1280)
-      .describe('Output width in pixels. Default: 1280.'),
-    height: z
-      .int()
-      .min(64)
-      .max(16384)
-      .default(720)
-      .describe('Output height in pixels. Default: 720.'),
-    args: z
-      .array(z.string())
-      .default([])
-      .describe('Extra arguments for weston, after the ones cexbar sets. Default: [].'),
-  })
-  .describe("Run Weston nested in Sway, its socket in the container's own session folder.");
+const westonSession = strictObject({
+  type: z.literal('weston').describe('A nested Weston compositor (its wayland backend).'),
+  width: z
+    .int()
+    .min(64)
+    .max(16384)
+    .default(1280)
+    .describe('Output width in pixels. Default: 1280.'),
+  height: z
+    .int()
+    .min(64)
+    .max(16384)
+    .default(720)
+    .describe('Output height in pixels. Default: 720.'),
+  args: z
+    .array(z.string())
+    .default([])
+    .describe('Extra arguments for weston, after the ones cexbar sets. Default: [].'),
+}).describe("Run Weston nested in Sway, its socket in the container's own session folder.");
 
-const cageSession = z
-  .strictObject({
-    type: z.literal('cage').describe('A nested Cage kiosk compositor running one application.'),
-    command: z
-      .array(z.string())
-      .min(1)
-      .describe('The application Cage runs, as an argument vector run inside the container.'),
-  })
-  .describe('Run Cage nested in Sway with one application from the container.');
+const cageSession = strictObject({
+  type: z.literal('cage').describe('A nested Cage kiosk compositor running one application.'),
+  command: z
+    .array(z.string())
+    .min(1)
+    .describe('The application Cage runs, as an argument vector run inside the container.'),
+}).describe('Run Cage nested in Sway with one application from the container.');
 
-const noSession = z
-  .strictObject({ type: z.literal('none').describe('This container has no graphical session.') })
-  .describe('No session: a click only starts the container.');
+const noSession = strictObject({
+  type: z.literal('none').describe('This container has no graphical session.'),
+}).describe('No session: a click only starts the container.');
 
 export const sessionSchema = z
   .discriminatedUnion('type', [westonSession, cageSession, noSession])
   .describe('The nested compositor a click on the container launches.');
 
-export const containerEntrySchema = z
-  .strictObject({
-    session: sessionSchema.default({ type: 'none' }).describe('Default: { "type": "none" }.'),
-  })
-  .describe('Settings of one container.');
+export const containerEntrySchema = strictObject({
+  session: sessionSchema.default({ type: 'none' }).describe('Default: { "type": "none" }.'),
+}).describe('Settings of one container.');
 
-export const configSchema = z
-  .strictObject({
-    modules: z
-      .array(z.enum(['workspaces', 'window', 'containers', 'clock']))
-      .default(['workspaces', 'window', 'containers', 'clock'])
-      .describe(
-        'Modules of the bar from left to right. The window title takes the free space. ' +
-          'Default: ["workspaces", "window", "containers", "clock"].',
-      ),
-    height: z
+export const configSchema = strictObject({
+  modules: z
+    .array(z.enum(['workspaces', 'window', 'containers', 'clock']))
+    .default(['workspaces', 'window', 'containers', 'clock'])
+    .describe(
+      'Modules of the bar from left to right. The window title takes the free space. ' +
+        'Default: ["workspaces", "window", "containers", "clock"].',
+    ),
+  height: z
+    .int()
+    .min(16)
+    .max(200)
+    .default(28)
+    .describe('Height of the bar in pixels. Default: 28.'),
+  window: strictObject({
+    maxLength: z
       .int()
-      .min(16)
-      .max(200)
-      .default(28)
-      .describe('Height of the bar in pixels. Default: 28.'),
-    window: z
-      .strictObject({
-        maxLength: z
-          .int()
-          .min(1)
-          .max(1000)
-          .default(80)
-          .describe('Longest window title shown, in characters; longer ones are cut. Default: 80.'),
-      })
-      .prefault({})
-      .describe("The focused window's title."),
-    clock: z
-      .strictObject({
-        format: z
-          .string()
-          .min(1)
-          .default('EEE d MMM HH:mm')
-          .describe('A date-fns format string. Default: "EEE d MMM HH:mm".'),
-      })
-      .prefault({})
-      .describe('The clock.'),
-    containers: z
-      .strictObject({
-        lxcPath: z
-          .string()
-          .startsWith('/')
-          .default('/var/lib/lxc')
-          .describe('The LXC path (lxc-* -P) where containers live. Default: "/var/lib/lxc".'),
-        showUnlisted: z
-          .boolean()
-          .default(true)
-          .describe('Show containers that exist but are not listed below. Default: true.'),
-        list: z
-          .record(containerName, containerEntrySchema)
-          .default({})
-          .describe('Containers by name, in the order they appear on the bar. Default: {}.'),
-      })
-      .prefault({})
-      .describe('LXC containers and their sessions.'),
+      .min(1)
+      .max(1000)
+      .default(80)
+      .describe('Longest window title shown, in characters; longer ones are cut. Default: 80.'),
   })
-  .describe('cexbar configuration ($XDG_CONFIG_HOME/cexbar/config.jsonc).');
+    .prefault({})
+    .describe("The focused window's title."),
+  clock: strictObject({
+    format: clockFormat
+      .default('EEE d MMM HH:mm')
+      .describe('A date-fns format string. Default: "EEE d MMM HH:mm".'),
+  })
+    .prefault({})
+    .describe('The clock.'),
+  containers: strictObject({
+    lxcPath: z
+      .string()
+      .startsWith('/')
+      .default('/var/lib/lxc')
+      .describe('The LXC path (lxc-* -P) where containers live. Default: "/var/lib/lxc".'),
+    showUnlisted: z
+      .boolean()
+      .default(true)
+      .describe('Show containers that exist but are not listed below. Default: true.'),
+    list: z
+      .record(containerName, containerEntrySchema, {
+        // The key's own message says what is wrong with the name, zod's only that it is.
+        error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined),
+      })
+      .default({})
+      .describe('Containers by name, in the order they appear on the bar. Default: {}.'),
+  })
+    .prefault({})
+    .describe('LXC containers and their sessions.'),
+}).describe('cexbar configuration ($XDG_CONFIG_HOME/cexbar/config.jsonc).');
 
 export type Config = z.infer<typeof configSchema>;
 export type SessionConfig = z.infer<typeof sessionSchema>;

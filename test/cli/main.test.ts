@@ -48,8 +48,51 @@ test('the panel refuses to run on an invalid config, before it opens anything', 
   assert.equal(result.code, 1);
   assert.equal(
     result.stderr,
-    `cexbar: config ${file} is not valid:\n✖ unknown key "hieght"\n  → at (the top level)\n`,
+    `cexbar: config ${file} is not valid:\n` +
+      '✖ unknown key "hieght" (did you mean "height"?)\n  → at (the top level)\n',
   );
+});
+
+test('check says a file is missing, rather than that it is not valid', () => {
+  const file = join(dir, 'absent.jsonc');
+  assert.deepEqual(cexbar(['check', file]), {
+    code: 1,
+    stdout: '',
+    stderr: `cexbar: config ${file} does not exist\n`,
+  });
+});
+
+test('check says a file cannot be read, and why', () => {
+  assert.deepEqual(cexbar(['check', dir]), {
+    code: 1,
+    stdout: '',
+    stderr: `cexbar: config ${dir} cannot be read (it is a folder)\n`,
+  });
+});
+
+test('check reports the first syntax error only, in words', () => {
+  const file = configFile('syntax.jsonc', '{\n  "height": 30\n  "clock": {}\n');
+  assert.deepEqual(cexbar(['check', file]), {
+    code: 1,
+    stdout: '',
+    stderr:
+      `cexbar: config ${file} is not valid:\n` +
+      '✖ syntax error: expected a comma\n  → at line 3, column 3\n',
+  });
+});
+
+test('check refuses a clock format that date-fns refuses, with its reason and nothing else', () => {
+  const file = configFile('clock.jsonc', '{ "clock": { "format": "YYYY-MM-DD" } }');
+  assert.deepEqual(cexbar(['check', file]), {
+    code: 1,
+    stdout: '',
+    stderr:
+      `cexbar: config ${file} is not valid:\n` +
+      '✖ date-fns refuses the format "YYYY-MM-DD": Use `yyyy` instead of `YYYY` (in ' +
+      '`YYYY-MM-DD`) for formatting years; see: ' +
+      'https://github.com/date-fns/date-fns/blob/master/docs/unicodeTokens.md\n' +
+      '  → at clock.format\n',
+  });
 });
 
 test('the panel says why it cannot run outside a Sway session', () => {
@@ -80,6 +123,66 @@ test('an unknown request or module is a usage error that points to the help', ()
     cexbar(['msg', 'activate', 'clock', 'x']).stderr,
     'cexbar: unknown module "clock": activate takes workspaces or containers\n',
   );
+});
+
+test('a missing or empty argument to msg is named before anything is sent', () => {
+  const usage = (args: string[]) => {
+    const result = cexbar(['msg', ...args]);
+    assert.equal(result.code, 2, result.stderr);
+    return result.stderr;
+  };
+  assert.equal(
+    usage([]),
+    `cexbar: msg needs a request: 'state' or 'activate MODULE ITEM'; see 'cexbar msg --help'\n`,
+  );
+  assert.equal(
+    usage(['activate']),
+    'cexbar: msg activate needs a MODULE (workspaces or containers) and an ITEM; ' +
+      `see 'cexbar msg --help'\n`,
+  );
+  assert.equal(
+    usage(['activate', 'containers']),
+    `cexbar: msg activate containers needs an ITEM (a container name); see 'cexbar msg --help'\n`,
+  );
+  assert.equal(
+    usage(['activate', 'workspaces', '']),
+    'cexbar: msg activate workspaces: the ITEM is empty (expected a workspace name)\n',
+  );
+  assert.equal(
+    usage(['activate', 'workspaces', '1', 'x']),
+    'cexbar: msg activate workspaces takes one ITEM, not 2: quote a name that holds spaces\n',
+  );
+  assert.equal(usage(['state', 'now']), 'cexbar: msg state takes nothing more (got "now")\n');
+});
+
+test('an unknown option or a missing value is a usage error in words of our own', () => {
+  for (const args of [['--bogus'], ['msg', 'state', '--bogus'], ['run', '--bogus=1']]) {
+    assert.deepEqual(cexbar(args), {
+      code: 2,
+      stdout: '',
+      stderr: `cexbar: unknown option --bogus; see 'cexbar --help'\n`,
+    });
+  }
+  assert.equal(cexbar(['-hx']).stderr, `cexbar: unknown option -x; see 'cexbar --help'\n`);
+  for (const args of [['-c'], ['check', '-c', '--help']]) {
+    assert.deepEqual(cexbar(args), {
+      code: 2,
+      stdout: '',
+      stderr: `cexbar: option -c needs a FILE; see 'cexbar --help'\n`,
+    });
+  }
+  assert.deepEqual(cexbar(['--help=yes']), {
+    code: 2,
+    stdout: '',
+    stderr: 'cexbar: option --help takes no value (got "yes")\n',
+  });
+});
+
+test('--help without a command prints the main help, not the help of run', () => {
+  const result = cexbar(['--help']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /^Usage: cexbar \[COMMAND\] \[OPTIONS\]\n/);
+  assert.match(cexbar(['run', '--help']).stdout, /^Usage: cexbar run /);
 });
 
 test('every command has a --help', () => {
