@@ -35,7 +35,7 @@ function liveSwaySocket(): string | null {
   }
 }
 
-/** scripts/setup.sh allowed lxc-* for the demo user; another session's owner needs it too. */
+/** setup.sh allowed the LXC helper for the demo user; another session's owner needs it too. */
 function allowLxcFor(user: string): void {
   const path = `/etc/sudoers.d/cexbar-${user}`;
   if (existsSync(path)) return;
@@ -45,7 +45,7 @@ function allowLxcFor(user: string): void {
   chmodSync(temporary, 0o440);
   execFileSync('visudo', ['-cqf', temporary]);
   renameSync(temporary, path);
-  say(`allowed ${user} the panel's lxc-* programs in ${path}`);
+  say(`allowed ${user} cexbar's LXC helper in ${path}`);
 }
 
 /** A panel already running in the user's session holds the control socket: one bar is enough. */

@@ -11,4 +11,6 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "run-tests: no compiled tests under dist/test: run scripts/setup.sh first" >&2
   exit 1
 fi
+# The tests run the installed LXC helper: install the one just built, as setup.sh does.
+bash scripts/install-helper.sh --allow-test-lxc
 exec node --test --test-concurrency=1 --test-reporter=spec "${files[@]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the demo and the tests need on a Debian 12 machine, as root: Debian packages,
-# the unprivileged desktop user that runs Sway and the panel, its sudoers drop-in for lxc-*, the
-# npm packages (node-gtk builds from source), node-gtk's TypeScript types and the build.
+# the unprivileged desktop user that runs Sway and the panel, its sudoers drop-in for cexbar's LXC
+# helper, the npm packages (node-gtk builds from source), node-gtk's TypeScript types, the build
+# and the helper's root-owned copy.
 # Every install step is skipped when it is already done; a second run only rebuilds (about 15 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +43,7 @@ if ! getent passwd "$DESKTOP_USER" >/dev/null; then
   useradd --create-home --shell /bin/bash "$DESKTOP_USER"
 fi
 
-# The panel calls exactly these LXC programs through `sudo -n`; nothing else is allowed.
+# The panel runs exactly one program through `sudo -n`: cexbar's LXC helper; nothing else.
 sudoers=/etc/sudoers.d/cexbar-$DESKTOP_USER
 wanted_sudoers=$(sed "s/^@USER@/$DESKTOP_USER/" runit/sudoers.in)
 if [ ! -f "$sudoers" ] || [ "$(cat "$sudoers")" != "$wanted_sudoers" ]; then
@@ -77,6 +78,10 @@ say "building"
 # A clean build: a test file deleted from test/ must not live on as compiled code in dist/.
 rm -rf dist
 npx tsc -p tsconfig.json
+
+# The helper root runs for the panel, as a root-owned copy of the build; the tests' and the
+# demo's LXC sandboxes (folders in /run/cexbar-test-lxc) allowlisted for it.
+bash scripts/install-helper.sh --allow-test-lxc
 
 # The desktop user runs the built panel. A checkout under root's home (mode 0700) is out of its
 # reach, so the app is then staged in a folder it can read; tests and the demo find that folder

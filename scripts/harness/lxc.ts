@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -8,7 +16,12 @@ import { promisify } from 'node:util';
  * Real busybox LXC containers for tests and the demo, always under an LXC path of their own
  * (lxc-* -P DIR): a user's /var/lib/lxc is never touched. Runs as root, like the test suite.
  * There is no lxcbr0 here, so a container gets no network unless its config lines say otherwise.
+ * Every sandbox is a folder in TEST_LXC_PARENT, which scripts/install-helper.sh --allow-test-lxc
+ * lists in /etc/cexbar/lxc-paths: cexbar's LXC helper accepts these paths and no other folder.
  */
+
+/** Root-owned, on a tmpfs (the sandboxes' names never reach the disk), allowlisted as `DIR/*`. */
+export const TEST_LXC_PARENT = '/run/cexbar-test-lxc';
 
 const run = promisify(execFile);
 
@@ -34,7 +47,7 @@ export interface LxcSandbox {
 }
 
 export function createLxcSandbox(prefix = 'cexbar-lxc-'): LxcSandbox {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+  const path = mkdtempSync(join(testLxcParent(), prefix));
   chmodSync(path, 0o755);
   const names: string[] = [];
   const lxc = async (program: string, ...args: string[]): Promise<string> =>
@@ -66,6 +79,16 @@ export function createLxcSandbox(prefix = 'cexbar-lxc-'): LxcSandbox {
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/** The sandboxes' parent, made as root's own; refuses one that someone else made first. */
+function testLxcParent(): string {
+  mkdirSync(TEST_LXC_PARENT, { recursive: true, mode: 0o755 });
+  const stats = lstatSync(TEST_LXC_PARENT);
+  if (!stats.isDirectory() || stats.uid !== 0 || (stats.mode & 0o022) !== 0) {
+    throw new Error(`lxc sandbox: ${TEST_LXC_PARENT} must be a folder of root's, mode 0755`);
+  }
+  return TEST_LXC_PARENT;
 }
 
 /**

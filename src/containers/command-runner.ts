@@ -1,33 +1,43 @@
-import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 
 /*
- * The one place every lxc-* program runs. A later privileged helper takes this file's place, so
- * nothing else in cexbar spawns an LXC program: callers name a program of the allowlist and
- * pass an argument vector, never a shell line.
+ * The one place every LXC call goes through. Nothing in cexbar names an lxc-* program: callers
+ * send a verb of cexbar's LXC helper (src/privileged/lxc-helper.ts) with its arguments, and the
+ * helper, installed root-owned, checks them and runs the one lxc-* command line of that verb.
+ * Through `sudo -n` when the panel is not root; as root (the tests), the same helper directly,
+ * so that its checks run either way.
  */
 
-/** The programs the panel may run; runit/sudoers.in allows exactly these through `sudo -n`. */
-export const LXC_PROGRAMS = {
-  'lxc-ls': '/usr/bin/lxc-ls',
-  'lxc-info': '/usr/bin/lxc-info',
-  'lxc-start': '/usr/bin/lxc-start',
-  'lxc-stop': '/usr/bin/lxc-stop',
-  'lxc-attach': '/usr/bin/lxc-attach',
-  'lxc-monitor': '/usr/bin/lxc-monitor',
+/** Where scripts/install-helper.sh installs the helper; runit/sudoers.in allows exactly it. */
+export const LXC_HELPER = '/usr/local/libexec/cexbar/cexbar-lxc-helper';
+
+/** The helper's verbs, each with the lxc-* program it runs (for messages). */
+export const LXC_VERBS = {
+  list: 'lxc-ls',
+  state: 'lxc-info',
+  start: 'lxc-start',
+  stop: 'lxc-stop',
+  kill: 'lxc-stop',
+  freeze: 'lxc-freeze',
+  unfreeze: 'lxc-unfreeze',
+  monitor: 'lxc-monitor',
+  attach: 'lxc-attach',
 } as const;
 
-export type LxcProgram = keyof typeof LXC_PROGRAMS;
-
-const PROGRAM_PATHS = new Set<string>(Object.values(LXC_PROGRAMS));
+export type LxcVerb = keyof typeof LXC_VERBS;
 
 const SUDO = '/usr/bin/sudo';
 
-// The programs get PATH only: nothing of the panel's environment (SWAYSOCK, WAYLAND_DISPLAY...)
-// reaches LXC or a container through them.
+// How the helper starts a refusal; it exits with code 2 then, having run nothing.
+const HELPER_PREFIX = 'cexbar-lxc-helper: ';
+const HELPER_REFUSED = 2;
+
+// The helper gets PATH only (it clears the lxc-* programs' environment again itself): nothing
+// of the panel's environment (SWAYSOCK, WAYLAND_DISPLAY...) reaches LXC or a container.
 const ENVIRONMENT = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -53,6 +63,10 @@ function firstLine(text: string): string {
 
 export interface LxcCommandErrorDetails {
   argv: readonly string[];
+  /** The helper's verb, which says the lxc-* program. */
+  verb?: LxcVerb;
+  /** The helper refused the request (its one-line message is the reason) and ran nothing. */
+  refused?: boolean;
   exitCode: number | null;
   signal: string | null;
   stderr: string;
@@ -62,9 +76,10 @@ export interface LxcCommandErrorDetails {
   cause?: unknown;
 }
 
-/** An lxc-* program that could not run, or ran and failed. */
+/** An LXC call that could not run, that the helper refused, or that ran and failed. */
 export class LxcCommandError extends Error {
   readonly argv: readonly string[];
+  readonly refused: boolean;
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly stderr: string;
@@ -77,16 +92,16 @@ export class LxcCommandError extends Error {
     });
     this.name = 'LxcCommandError';
     this.argv = details.argv;
+    this.refused = details.refused === true;
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderr = details.stderr;
     this.reason = reason;
   }
 
-  /** The program's name (lxc-start...), whether or not sudo ran it. */
+  /** The lxc-* program of the call (lxc-start...), whether or not sudo ran the helper. */
   get program(): string {
-    const lxc = this.argv.find((arg) => PROGRAM_PATHS.has(arg));
-    return (lxc ?? this.argv[0] ?? '').replace(/^\/usr\/bin\//, '');
+    return this.details.verb === undefined ? (this.argv[0] ?? '') : LXC_VERBS[this.details.verb];
   }
 
   /** The same failure, explained by a better reason than stderr's first line. */
@@ -104,21 +119,30 @@ function describeEnd(details: LxcCommandErrorDetails): string {
   return 'could not run';
 }
 
+/** What the bar says when sudo asks for a password: the sudoers line is missing. */
+export const SUDOERS_MISSING =
+  'container actions need the sudoers line from runit/sudoers.in, installed as ' +
+  '/etc/sudoers.d/cexbar: sudo -n asks for a password';
+
+/** What the bar says when the helper is not installed, with the command that installs it. */
+export function helperMissingMessage(helper: string = LXC_HELPER): string {
+  return (
+    `container actions need cexbar's LXC helper, missing at ${helper}: install it as root ` +
+    "with scripts/install-helper.sh in cexbar's folder"
+  );
+}
+
 /**
- * sudo refused to run an lxc-* program without a password: the sudoers line is missing. The
- * message is the same whichever program was refused, so that it shows and logs once; `argv`
- * says which one.
+ * The panel may not run LXC at all: sudo refused the helper without a password, or the helper
+ * is not installed. The message is the same whichever call it was, so that it shows and logs
+ * once; `argv` says which one.
  */
 export class PrivilegeError extends Error {
   constructor(
     readonly argv: readonly string[],
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; message?: string } = {},
   ) {
-    super(
-      'container actions need the sudoers line from runit/sudoers.in, installed as ' +
-        '/etc/sudoers.d/cexbar: sudo -n asks for a password',
-      options,
-    );
+    super(options.message ?? SUDOERS_MISSING, { cause: options.cause });
     this.name = 'PrivilegeError';
   }
 }
@@ -148,45 +172,53 @@ export interface RunningCommand {
 export interface CommandRunnerOptions {
   /** Run through `sudo -n`; by default whenever the panel does not run as root. */
   sudo?: boolean;
+  /** The installed helper; LXC_HELPER unless a test says otherwise. */
+  helper?: string;
   /** A private tmpfs folder for stderr files; $XDG_RUNTIME_DIR, else /dev/shm. */
   scratchDir?: string;
 }
 
-/** Runs allowlisted LXC programs with a minimal environment, through sudo when not root. */
+/** Sends verbs to cexbar's LXC helper with a minimal environment, through sudo when not root. */
 export class CommandRunner {
   readonly #sudo: boolean;
+  readonly #helper: string;
   readonly #scratchDir: string;
 
   constructor(options: CommandRunnerOptions = {}) {
     this.#sudo = options.sudo ?? process.getuid?.() !== 0;
+    this.#helper = options.helper ?? LXC_HELPER;
     this.#scratchDir = options.scratchDir ?? process.env.XDG_RUNTIME_DIR ?? '/dev/shm';
   }
 
-  /** The full argument vector that runs the program: sudo's prefix, the absolute path, args. */
-  argv(program: LxcProgram, args: readonly string[]): string[] {
-    if (!Object.hasOwn(LXC_PROGRAMS, program)) {
+  /** The full argument vector of a call: `sudo -n` (or, as root, node), the helper, the verb. */
+  argv(verb: LxcVerb, args: readonly string[]): string[] {
+    if (!Object.hasOwn(LXC_VERBS, verb)) {
       throw new Error(
-        `command runner: ${JSON.stringify(program)} is not an allowed program; ` +
-          `allowed: ${Object.keys(LXC_PROGRAMS).join(', ')}`,
+        `command runner: ${JSON.stringify(verb)} is not a verb of the LXC helper; ` +
+          `verbs: ${Object.keys(LXC_VERBS).join(', ')}`,
       );
     }
-    const path = LXC_PROGRAMS[program];
-    return this.#sudo ? [SUDO, '-n', path, ...args] : [path, ...args];
+    const prefix = this.#sudo ? [SUDO, '-n'] : [process.execPath];
+    return [...prefix, this.#helper, verb, ...args];
   }
 
-  /** Runs a program to its end; rejects with LxcCommandError or PrivilegeError. */
-  async run(
-    program: LxcProgram,
-    args: readonly string[],
-    options: RunOptions = {},
-  ): Promise<RunResult> {
-    const argv = this.argv(program, args);
+  /** Throws the PrivilegeError the bar shows when the helper is not installed. */
+  checkInstalled(argv: readonly string[]): void {
+    if (!existsSync(this.#helper)) {
+      throw new PrivilegeError(argv, { message: helperMissingMessage(this.#helper) });
+    }
+  }
+
+  /** Runs a verb to its end; rejects with LxcCommandError or PrivilegeError. */
+  async run(verb: LxcVerb, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const argv = this.argv(verb, args);
+    this.checkInstalled(argv);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const stderrFd = options.stderrToFile === true ? openStderrFile(this.#scratchDir) : null;
     try {
       const ended = await execute(argv, timeoutMs, stderrFd);
       const stderr = stderrFd === null ? ended.stderr : readWhole(stderrFd);
-      const failure = this.#failureOf(argv, { ...ended, stderr }, timeoutMs);
+      const failure = this.#failureOf(verb, argv, { ...ended, stderr }, timeoutMs);
       if (failure !== null) throw failure;
       return { stdout: ended.stdout, stderr };
     } finally {
@@ -194,19 +226,23 @@ export class CommandRunner {
     }
   }
 
-  /** Starts a long-running program (lxc-monitor) and calls onLine for each line it prints. */
+  /** Starts a long-running verb (monitor) and calls onLine for each line it prints. */
   spawnLines(
-    program: LxcProgram,
+    verb: LxcVerb,
     args: readonly string[],
     onLine: (line: string) => void,
   ): RunningCommand {
-    const argv = this.argv(program, args);
+    const argv = this.argv(verb, args);
+    if (!existsSync(this.#helper)) {
+      const missing = new PrivilegeError(argv, { message: helperMissingMessage(this.#helper) });
+      return { argv, exited: Promise.resolve(missing), stop: () => undefined };
+    }
     const [file, ...rest] = argv as [string, ...string[]];
     const subprocess = execa(file, rest, { ...EXECA_OPTIONS, buffer: { stdout: false } });
     createInterface({ input: subprocess.stdout }).on('line', onLine);
     let stopped = false;
     const exited = subprocess.then((result) =>
-      stopped ? null : this.#failureOf(argv, endOf(result), null),
+      stopped ? null : this.#failureOf(verb, argv, endOf(result), null),
     );
     return {
       argv,
@@ -218,13 +254,23 @@ export class CommandRunner {
     };
   }
 
-  #failureOf(argv: readonly string[], ended: Ended, timeoutMs: number | null): CommandFailure {
+  #failureOf(
+    verb: LxcVerb,
+    argv: readonly string[],
+    ended: Ended,
+    timeoutMs: number | null,
+  ): CommandFailure {
     if (!ended.failed) return null;
     if (this.#sudo && SUDO_REFUSALS.some((pattern) => pattern.test(ended.stderr))) {
       return new PrivilegeError(argv, { cause: ended.error });
     }
+    const first = firstLine(ended.stderr);
+    // lxc-stop exits with 2 too (not running): only the helper's own prefix says it refused.
+    const refused = ended.exitCode === HELPER_REFUSED && first.startsWith(HELPER_PREFIX);
     return new LxcCommandError({
       argv,
+      verb,
+      ...(refused ? { refused, reason: first } : {}),
       exitCode: ended.exitCode,
       signal: ended.signal,
       stderr: ended.stderr,

@@ -415,7 +415,10 @@ export class ContainerService extends Observable<ContainersState> {
 
 /** What a failed action's container shows: the program and LXC's reason, without the argv. */
 function shortReason(error: unknown): string {
-  if (error instanceof LxcCommandError) return `${error.program} failed: ${error.reason}`;
+  if (error instanceof LxcCommandError) {
+    // A refusal is the helper's own sentence; it ran no program that could have failed.
+    return error.refused ? error.reason : `${error.program} failed: ${error.reason}`;
+  }
   return describeError(error);
 }
 

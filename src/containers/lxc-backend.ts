@@ -6,7 +6,6 @@ import {
   type RunningCommand,
 } from './command-runner.js';
 import {
-  LIST_COLUMNS,
   parseFancyList,
   parseInfoState,
   parseLxcStartReason,
@@ -17,9 +16,9 @@ import {
 import { checkContainerName } from './names.js';
 
 /*
- * The LXC operations the panel needs, each one lxc-* call through the command runner. Every
- * call names the LXC path (-P) and the container (-n NAME, the name its own argument after a
- * check), so neither a name nor a path can become an option.
+ * The LXC operations the panel needs, each one verb of cexbar's LXC helper through the command
+ * runner. Every call names the LXC path and the container, each its own argument; names are
+ * checked here first, and the helper checks both again (it trusts nothing from the panel).
  */
 
 // lxc-start -d returns only once the container is RUNNING or has failed (LXC waits for it), so
@@ -57,17 +56,18 @@ export class LxcBackend {
 
   /** Every container under the LXC path, with its state and IPv4 addresses. */
   async list(): Promise<LxcListEntry[]> {
-    const args = ['-P', this.lxcPath, '--fancy', '-F', LIST_COLUMNS.join(',')];
-    const { stdout } = await this.#runner.run('lxc-ls', args);
+    // The helper's `list` asks lxc-ls for LIST_COLUMNS, the columns parseFancyList reads.
+    const { stdout } = await this.#runner.run('list', [this.lxcPath]);
     return parseFancyList(stdout);
   }
 
   /** The container's state as lxc-info says it, or MISSING when there is no such container. */
   async state(name: string): Promise<string> {
     try {
-      const { stdout } = await this.#runner.run('lxc-info', this.#target(name, '-s', '-H'));
+      const { stdout } = await this.#runner.run('state', this.#target(name));
       return parseInfoState(stdout);
     } catch (error) {
+      // The helper refuses a name without a container folder, in words like lxc-info's own.
       if (error instanceof LxcCommandError && /doesn't exist/.test(error.stderr)) return 'MISSING';
       throw error;
     }
@@ -75,10 +75,9 @@ export class LxcBackend {
 
   /** Starts the container in the background; resolves once lxc-info says RUNNING. */
   async start(name: string): Promise<void> {
-    // LXC's reason for a failed start is only in its log; -o /dev/stderr brings it to us.
-    const args = this.#target(name, '-d', '-o', '/dev/stderr', '-l', 'ERROR');
+    // The helper's start sends LXC's log to stderr (-o /dev/stderr): the failure's reason is there.
     try {
-      await this.#runner.run('lxc-start', args, { stderrToFile: true });
+      await this.#runner.run('start', this.#target(name), { stderrToFile: true });
     } catch (error) {
       throw error instanceof LxcCommandError ? explainStartFailure(error) : error;
     }
@@ -87,13 +86,22 @@ export class LxcBackend {
 
   /** Stops the container; a container that is not running is left as it is. */
   async stop(name: string, options: StopOptions = {}): Promise<void> {
-    const args = this.#target(name, ...(options.kill === true ? ['-k'] : []));
     try {
-      await this.#runner.run('lxc-stop', args);
+      await this.#runner.run(options.kill === true ? 'kill' : 'stop', this.#target(name));
     } catch (error) {
       if (error instanceof LxcCommandError && /is not running/.test(error.stderr)) return;
       throw error;
     }
+  }
+
+  /** Freezes every process of a running container (lxc-freeze). */
+  async freeze(name: string): Promise<void> {
+    await this.#runner.run('freeze', this.#target(name));
+  }
+
+  /** Thaws a frozen container (lxc-unfreeze). */
+  async unfreeze(name: string): Promise<void> {
+    await this.#runner.run('unfreeze', this.#target(name));
   }
 
   /**
@@ -104,8 +112,7 @@ export class LxcBackend {
     onEvent: (event: LxcMonitorEvent) => void,
     onExit: (reason: LxcCommandError | PrivilegeError | null) => void = () => undefined,
   ): () => void {
-    const args = ['-P', this.lxcPath, '-n', '.*'];
-    const running: RunningCommand = this.#runner.spawnLines('lxc-monitor', args, (line) => {
+    const running: RunningCommand = this.#runner.spawnLines('monitor', [this.lxcPath], (line) => {
       const event = parseMonitorLine(line);
       if (event !== null) onEvent(event);
     });
@@ -120,28 +127,18 @@ export class LxcBackend {
   }
 
   /**
-   * The argument vector that runs `command` inside the container with a clean environment plus
-   * `variables`: for a nested compositor that starts the container's program itself (cage).
+   * The argument vector that runs `command` inside the container with a clean environment, but
+   * for WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 (the helper sets exactly that): for a
+   * nested compositor that starts the container's program itself (cage).
    */
-  attachArgv(
-    name: string,
-    variables: Record<string, string>,
-    command: readonly string[],
-  ): string[] {
-    const settings = Object.entries(variables).flatMap(([key, value]) => {
-      if (!/^[A-Z_][A-Z0-9_]*$/.test(key)) {
-        throw new Error(
-          `lxc-attach: variable names are A-Z, 0-9 and _, received ${JSON.stringify(key)}`,
-        );
-      }
-      return ['--set-var', `${key}=${value}`];
-    });
-    const args = this.#target(name, '--clear-env', ...settings, '--', ...command);
-    return this.#runner.argv('lxc-attach', args);
+  attachArgv(name: string, command: readonly string[]): string[] {
+    const argv = this.#runner.argv('attach', [...this.#target(name), '--', ...command]);
+    this.#runner.checkInstalled(argv);
+    return argv;
   }
 
-  #target(name: string, ...rest: string[]): string[] {
-    return ['-P', this.lxcPath, '-n', checkContainerName(name), ...rest];
+  #target(name: string): string[] {
+    return [this.lxcPath, checkContainerName(name)];
   }
 
   async #confirmState(name: string, wanted: string): Promise<void> {

@@ -164,12 +164,8 @@ export class SessionLauncher {
 
   /** Cage has no socket option: it takes the first free wayland-N of its runtime folder. */
   #cageArgv(name: string, session: Extract<GraphicalSession, { type: 'cage' }>): string[] {
-    const display = `${CONTAINER_SESSION_DIR}/${SESSION_SOCKET}`;
-    const attach = this.#options.backend.attachArgv(
-      name,
-      { WAYLAND_DISPLAY: display },
-      session.command,
-    );
+    // The helper gives the program WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 and no other.
+    const attach = this.#options.backend.attachArgv(name, session.command);
     return ['cage', '--', ...attach];
   }
 

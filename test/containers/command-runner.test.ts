@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
   CommandRunner,
+  helperMissingMessage,
+  LXC_HELPER,
   LxcCommandError,
   PrivilegeError,
-  type LxcProgram,
+  type LxcVerb,
 } from '../../src/containers/command-runner.js';
 import { createLxcSandbox } from '../../scripts/harness/lxc.js';
 import { appDir } from '../../scripts/harness/panel.js';
@@ -39,6 +41,36 @@ async function runAsUser(user: string, ...argv: string[]): Promise<Record<string
   return JSON.parse(stdout) as Record<string, string>;
 }
 
+/** Polls until `read` returns a non-empty array (lxc-monitor has no ready signal). */
+async function waitFor<T>(read: () => T[]): Promise<T[]> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const found = read();
+    if (found.length > 0 || Date.now() > deadline) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The environments of the helper's monitor process for `lxcPath` and of its lxc-monitor. */
+function environmentsOf(lxcPath: string): [string, string[]][] {
+  const found: [string, string[]][] = [];
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      const env = environ.filter((line) => line !== '');
+      if (argv[1] === LXC_HELPER && argv[2] === 'monitor' && argv[3] === lxcPath) {
+        found.push(['helper', env]);
+      } else if (argv[0] === '/usr/bin/lxc-monitor' && argv.includes(lxcPath)) {
+        found.push(['lxc-monitor', env]);
+      }
+    } catch {
+      // A process that ended while we read it.
+    }
+  }
+  return found.length === 2 ? found.sort() : [];
+}
+
 describe('CommandRunner', () => {
   const lxc = createLxcSandbox();
   const scratchDir = mkdtempSync(join(tmpdir(), 'cexbar-scratch-'));
@@ -55,64 +87,105 @@ describe('CommandRunner', () => {
     rmSync(scratchDir, { recursive: true, force: true });
   });
 
-  test('runs a program by its absolute path, through sudo -n only when asked or not root', () => {
-    assert.deepEqual(runner.argv('lxc-ls', ['-1']), ['/usr/bin/lxc-ls', '-1']);
-    assert.deepEqual(new CommandRunner({ sudo: true }).argv('lxc-info', ['-n', 'c1']), [
+  test('sends verbs to the installed helper, through sudo -n only when asked or not root', () => {
+    assert.deepEqual(runner.argv('list', ['/var/lib/lxc']), [
+      process.execPath,
+      LXC_HELPER,
+      'list',
+      '/var/lib/lxc',
+    ]);
+    assert.deepEqual(new CommandRunner({ sudo: true }).argv('state', ['/var/lib/lxc', 'c1']), [
       '/usr/bin/sudo',
       '-n',
-      '/usr/bin/lxc-info',
-      '-n',
+      '/usr/local/libexec/cexbar/cexbar-lxc-helper',
+      'state',
+      '/var/lib/lxc',
       'c1',
     ]);
   });
 
-  test('refuses a program outside the allowlist before running anything', () => {
-    assert.throws(() => runner.argv('sh' as LxcProgram, ['-c', 'id']), {
+  test('refuses a verb the helper does not have before running anything', () => {
+    assert.throws(() => runner.argv('sh' as LxcVerb, ['-c', 'id']), {
       message:
-        'command runner: "sh" is not an allowed program; allowed: lxc-ls, lxc-info, ' +
-        'lxc-start, lxc-stop, lxc-attach, lxc-monitor',
+        'command runner: "sh" is not a verb of the LXC helper; verbs: list, state, start, ' +
+        'stop, kill, freeze, unfreeze, monitor, attach',
     });
   });
 
-  test('gives programs PATH and nothing else of the panel environment', async () => {
+  test('gives the helper and its lxc-* programs PATH and nothing else', async () => {
     process.env.CEXBAR_TEST_SECRET = 'do-not-pass';
+    const monitor = runner.spawnLines('monitor', [lxc.path], () => undefined);
     try {
-      // lxc-attach without --clear-env hands its own environment to the command: ours.
-      const { stdout } = await runner.run('lxc-attach', [
-        '-P',
-        lxc.path,
-        '-n',
-        'c1',
-        '--',
-        '/bin/env',
+      const environments = await waitFor(() => environmentsOf(lxc.path));
+      assert.deepEqual(environments, [
+        ['helper', ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']],
+        ['lxc-monitor', ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']],
       ]);
-      const names = stdout.split('\n').map((line) => line.split('=')[0]);
-      assert.equal(names.includes('CEXBAR_TEST_SECRET'), false);
-      assert.equal(names.includes('HOME'), false);
-      assert.equal(names.includes('PATH'), true);
     } finally {
+      monitor.stop();
       delete process.env.CEXBAR_TEST_SECRET;
     }
+    assert.equal(await monitor.exited, null);
   });
 
   test("reports a failed command's line, exit code and first stderr line", async () => {
-    const failure = await runner.run('lxc-info', ['-P', lxc.path, '-n', 'nope', '-sH']).then(
-      () => assert.fail('lxc-info of a missing container succeeded'),
+    // lxc-stop exits with 2 like a refusal of the helper, but it ran: not a refusal.
+    const failure = await runner.run('stop', [lxc.path, 'badnet']).then(
+      () => assert.fail('lxc-stop of a stopped container succeeded'),
       (error: unknown) => error,
     );
     assert.ok(failure instanceof LxcCommandError);
-    assert.equal(
+    assert.match(
       failure.message,
-      `/usr/bin/lxc-info -P ${lxc.path} -n nope -sH failed with exit code 1: nope doesn't exist`,
+      new RegExp(
+        `^${process.execPath} ${LXC_HELPER} stop ${lxc.path} badnet failed with exit code 2: ` +
+          'lxc-stop: badnet: .*lxc_stop.c: main: \\d+ badnet is not running$',
+      ),
     );
-    assert.equal(failure.exitCode, 1);
-    assert.equal(failure.program, 'lxc-info');
+    assert.equal(failure.exitCode, 2);
+    assert.equal(failure.refused, false);
+    assert.equal(failure.program, 'lxc-stop');
     assert.ok(failure.cause instanceof Error);
   });
 
+  test("reports the helper's refusal as its one line, and as refused", async () => {
+    const failure = await runner.run('start', [lxc.path, 'x;id']).then(
+      () => assert.fail('the helper accepted x;id'),
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof LxcCommandError);
+    assert.equal(failure.refused, true);
+    assert.equal(
+      failure.reason,
+      'cexbar-lxc-helper: invalid container name "x;id": a name starts with a letter or digit ' +
+        'and holds only letters, digits, "_", "." and "-" (at most 64), never ".."',
+    );
+  });
+
+  test('says how to install the helper where it is missing, running nothing', async () => {
+    const missing = new CommandRunner({ helper: '/nonexistent/cexbar-lxc-helper' });
+    await assert.rejects(missing.run('list', [lxc.path]), {
+      name: 'PrivilegeError',
+      message:
+        "container actions need cexbar's LXC helper, missing at " +
+        '/nonexistent/cexbar-lxc-helper: install it as root with ' +
+        "scripts/install-helper.sh in cexbar's folder",
+    });
+    const monitor = missing.spawnLines('monitor', [lxc.path], () => undefined);
+    const exited = await monitor.exited;
+    assert.ok(exited instanceof PrivilegeError);
+    assert.equal(exited.message, helperMissingMessage('/nonexistent/cexbar-lxc-helper'));
+    assert.equal(
+      helperMissingMessage(),
+      "container actions need cexbar's LXC helper, missing at " +
+        '/usr/local/libexec/cexbar/cexbar-lxc-helper: install it as root with ' +
+        "scripts/install-helper.sh in cexbar's folder",
+    );
+  });
+
   test('reads stderr through a file when a daemon keeps it open, and leaves no file', async () => {
-    const args = ['-P', lxc.path, '-n', 'badnet', '-d', '-o', '/dev/stderr', '-l', 'ERROR'];
-    const failure = await runner.run('lxc-start', args, { stderrToFile: true }).then(
+    const args = [lxc.path, 'badnet'];
+    const failure = await runner.run('start', args, { stderrToFile: true }).then(
       () => assert.fail('lxc-start of badnet succeeded'),
       (error: unknown) => error,
     );
@@ -123,9 +196,7 @@ describe('CommandRunner', () => {
 
   test('streams the lines of a long-running program until stopped', async () => {
     const lines: string[] = [];
-    const monitor = runner.spawnLines('lxc-monitor', ['-P', lxc.path, '-n', '.*'], (line) =>
-      lines.push(line),
-    );
+    const monitor = runner.spawnLines('monitor', [lxc.path], (line) => lines.push(line));
     // lxc-monitor has no ready signal: give it a moment to connect before the change.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await lxc.lxc('lxc-stop', '-k', '-n', 'c1');
@@ -138,13 +209,13 @@ describe('CommandRunner', () => {
     assert.ok(lines.includes("'c1' changed state to [STOPPED]"), `lines: ${lines.join(' | ')}`);
   });
 
-  test('runs lxc-* through sudo -n for the desktop user with the sudoers line', async () => {
-    const result = await runAsUser('cexbar', 'lxc-ls', '-P', lxc.path, '-1');
-    assert.deepEqual(result, { stdout: 'badnet\nc1' });
+  test('runs the helper through sudo -n for the desktop user with the sudoers line', async () => {
+    const result = await runAsUser('cexbar', 'state', lxc.path, 'badnet');
+    assert.deepEqual(result, { stdout: 'STOPPED' });
   });
 
   test('says which sudoers line is missing when sudo asks for a password', async () => {
-    const result = await runAsUser('nobody', 'lxc-ls', '-P', lxc.path, '-1');
+    const result = await runAsUser('nobody', 'list', lxc.path);
     assert.deepEqual(result, {
       error: 'PrivilegeError',
       message:

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import {
   CommandRunner,
+  LXC_HELPER,
   PrivilegeError,
-  type LxcProgram,
+  type LxcVerb,
   type RunningCommand,
   type RunResult,
 } from '../../src/containers/command-runner.js';
@@ -160,14 +161,16 @@ describe('ContainerService', () => {
     assert.match(
       log.lines[0] ?? '',
       new RegExp(
-        `^cexbar: warn: containers: badnet: /usr/bin/lxc-start -P ${lxc.path} -n badnet -d ` +
-          `-o /dev/stderr -l ERROR failed with exit code 1: ${reason}$`,
+        `^cexbar: warn: containers: badnet: ${process.execPath} ${LXC_HELPER} start ` +
+          `${lxc.path} badnet failed with exit code 1: ${reason}$`,
       ),
     );
     assert.equal(service.state.error, null);
   });
 
   test('follows a change made outside it through lxc-monitor, without refresh', async () => {
+    // lxc-monitor has no ready signal, and starts behind the helper's node: give it a moment.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await lxc.lxc('lxc-start', '-n', 'c2');
     await waitForState(
       service,
@@ -200,12 +203,12 @@ describe('ContainerService', () => {
 describe('ContainerService without the sudoers line', () => {
   /** A runner that answers as sudo does for a user without cexbar's sudoers line. */
   class RefusedRunner extends CommandRunner {
-    override run(program: LxcProgram, args: readonly string[]): Promise<RunResult> {
-      return Promise.reject(new PrivilegeError(this.argv(program, args)));
+    override run(verb: LxcVerb, args: readonly string[]): Promise<RunResult> {
+      return Promise.reject(new PrivilegeError(this.argv(verb, args)));
     }
 
-    override spawnLines(program: LxcProgram, args: readonly string[]): RunningCommand {
-      const argv = this.argv(program, args);
+    override spawnLines(verb: LxcVerb, args: readonly string[]): RunningCommand {
+      const argv = this.argv(verb, args);
       return { argv, exited: Promise.resolve(new PrivilegeError(argv)), stop: () => undefined };
     }
   }
@@ -235,6 +238,25 @@ describe('ContainerService without the sudoers line', () => {
         'cexbar: warn: containers: container actions need the sudoers line from ' +
           'runit/sudoers.in, installed as /etc/sudoers.d/cexbar: sudo -n asks for a password',
       ]);
+    } finally {
+      service.close();
+      log.restore();
+    }
+  });
+
+  test('shows the missing helper once, with the command that installs it', async () => {
+    const log = captureLog();
+    const runner = new CommandRunner({ sudo: true, helper: '/nonexistent/cexbar-lxc-helper' });
+    const service = createService({ list: { c1: {} } }, runner);
+    const message =
+      "container actions need cexbar's LXC helper, missing at /nonexistent/cexbar-lxc-helper: " +
+      "install it as root with scripts/install-helper.sh in cexbar's folder";
+    try {
+      await service.start();
+      await service.refresh();
+      await assert.rejects(service.activate('c1'), { name: 'PrivilegeError', message });
+      assert.equal(service.state.error, message);
+      assert.deepEqual(log.lines, [`cexbar: warn: containers: ${message}`]);
     } finally {
       service.close();
       log.restore();

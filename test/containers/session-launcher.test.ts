@@ -84,21 +84,17 @@ describe('SessionLauncher', () => {
     );
   });
 
-  test("runs cage around the runner's lxc-attach, the container given its socket", async () => {
+  test("runs cage around the helper's attach, which gives the container its socket", async () => {
     await launcher.launch('work', { type: 'cage', command: ['foot', '--server'] });
     assert.deepEqual(spawned.at(-1)?.argv, [
       'cage',
       '--',
       '/usr/bin/sudo',
       '-n',
-      '/usr/bin/lxc-attach',
-      '-P',
+      '/usr/local/libexec/cexbar/cexbar-lxc-helper',
+      'attach',
       '/var/lib/lxc',
-      '-n',
       'work',
-      '--clear-env',
-      '--set-var',
-      'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0',
       '--',
       'foot',
       '--server',

@@ -1,14 +1,14 @@
-import { CommandRunner, type LxcProgram } from '../../../src/containers/command-runner.js';
+import { CommandRunner, type LxcVerb } from '../../../src/containers/command-runner.js';
 
 /*
  * Runs one command through cexbar's runner and prints the outcome as JSON, so that a test can
  * run the runner as an unprivileged user (through sudo -n) and read what it got.
- * Usage: node runner-as-user.js PROGRAM ARG...
+ * Usage: node runner-as-user.js VERB ARG...
  */
-const [program, ...args] = process.argv.slice(2);
+const [verb, ...args] = process.argv.slice(2);
 
 new CommandRunner()
-  .run(program as LxcProgram, args)
+  .run(verb as LxcVerb, args)
   .then((result) => {
     process.stdout.write(JSON.stringify({ stdout: result.stdout }));
   })

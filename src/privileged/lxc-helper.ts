@@ -1,0 +1,228 @@
+#!/usr/bin/node
+/*
+ * cexbar-lxc-helper: the one program the desktop user may run as root (through `sudo -n`). It
+ * takes a verb, an LXC path and a container name, checks all three, and runs the one lxc-*
+ * command line that verb stands for, with fixed options, an argument vector and PATH alone.
+ *
+ *   cexbar-lxc-helper VERB LXC_PATH [NAME] [-- COMMAND...]
+ *
+ * Root runs this file from a root-owned copy (scripts/install-helper.sh), so it loads nothing
+ * but Node's builtins: no project code, no node_modules, nothing the user could rewrite. A
+ * refusal prints one line, "cexbar-lxc-helper: ...", exits with code 2 and runs nothing.
+ */
+import { spawn } from 'node:child_process';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, normalize } from 'node:path';
+
+const SELF = 'cexbar-lxc-helper';
+const REFUSED = 2;
+
+/** Root-owned; one LXC path a line, or `PARENT/*` for every folder directly in PARENT. */
+const ALLOWLIST = '/etc/cexbar/lxc-paths';
+const DEFAULT_LXC_PATH = '/var/lib/lxc';
+
+// The same rule as src/containers/names.ts, repeated here: this file imports no project code.
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const NAME_RULE =
+  'a name starts with a letter or digit and holds only letters, digits, "_", "." and "-" ' +
+  '(at most 64), never ".."';
+
+// The one variable a Cage session's program gets: its own compositor's socket, bind-mounted.
+const SESSION_DISPLAY = 'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0';
+const STOP_TIMEOUT_SECONDS = '30';
+const ENVIRONMENT = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+interface Verb {
+  program: string;
+  /** Whether the verb acts on one container (NAME), or on the whole LXC path. */
+  container: boolean;
+  /** Whether `-- COMMAND...` follows the name (attach). */
+  command?: boolean;
+  args(path: string, name: string, command: readonly string[]): string[];
+}
+
+const VERBS: Record<string, Verb> = {
+  list: {
+    program: 'lxc-ls',
+    container: false,
+    args: (path) => ['-P', path, '--fancy', '-F', 'NAME,STATE,IPV4'],
+  },
+  state: { program: 'lxc-info', container: true, args: (p, n) => ['-P', p, '-n', n, '-s', '-H'] },
+  // LXC's reason for a failed start is only in its log: -o /dev/stderr brings it to the caller.
+  start: {
+    program: 'lxc-start',
+    container: true,
+    args: (p, n) => ['-P', p, '-n', n, '-d', '-o', '/dev/stderr', '-l', 'ERROR'],
+  },
+  stop: {
+    program: 'lxc-stop',
+    container: true,
+    args: (p, n) => ['-P', p, '-n', n, '-t', STOP_TIMEOUT_SECONDS],
+  },
+  kill: { program: 'lxc-stop', container: true, args: (p, n) => ['-P', p, '-n', n, '-k'] },
+  freeze: { program: 'lxc-freeze', container: true, args: (p, n) => ['-P', p, '-n', n] },
+  unfreeze: { program: 'lxc-unfreeze', container: true, args: (p, n) => ['-P', p, '-n', n] },
+  monitor: { program: 'lxc-monitor', container: false, args: (p) => ['-P', p, '-n', '.*'] },
+  attach: {
+    program: 'lxc-attach',
+    container: true,
+    command: true,
+    args: (p, n, command) => [
+      '-P',
+      p,
+      '-n',
+      n,
+      '--clear-env',
+      '--set-var',
+      SESSION_DISPLAY,
+      '--',
+      ...command,
+    ],
+  },
+};
+
+class Refusal extends Error {}
+
+function refuse(message: string): never {
+  throw new Refusal(message);
+}
+
+function usageOf(verb: string, spec: Verb): string {
+  const name = spec.container ? ' NAME' : '';
+  return `usage: ${SELF} ${verb} LXC_PATH${name}${spec.command === true ? ' -- COMMAND...' : ''}`;
+}
+
+interface Request {
+  spec: Verb;
+  path: string;
+  name: string;
+  command: string[];
+}
+
+/** The checked request, or a Refusal naming what is wrong. */
+function parseRequest(argv: readonly string[]): Request {
+  const [verb = '', path = '', ...rest] = argv;
+  if (!Object.hasOwn(VERBS, verb)) {
+    refuse(`unknown verb ${JSON.stringify(verb)}; verbs: ${Object.keys(VERBS).join(', ')}`);
+  }
+  const spec = VERBS[verb] as Verb;
+  const name = spec.container ? (rest[0] ?? '') : '';
+  const tail = rest.slice(spec.container ? 1 : 0);
+  const fits = spec.command === true ? tail[0] === '--' && tail.length > 1 : tail.length === 0;
+  if (argv.length < (spec.container ? 3 : 2) || !fits) {
+    refuse(`${usageOf(verb, spec)} (received ${argv.length - 1} arguments after the verb)`);
+  }
+  checkLxcPath(path);
+  if (spec.container) checkContainer(path, name);
+  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [] };
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** Root owns it and nobody else may write it (group root may: only root's group is in it). */
+function isRootOnly(stats: Stats): boolean {
+  const groupWrite = (stats.mode & 0o020) !== 0 && stats.gid !== 0;
+  return stats.uid === 0 && !groupWrite && (stats.mode & 0o002) === 0;
+}
+
+/** The allowlist's entries; refuses a file that someone other than root could have written. */
+function readAllowlist(): string[] {
+  const stats = statOrNull(ALLOWLIST);
+  if (stats === null) return [];
+  const folder = statOrNull(dirname(ALLOWLIST));
+  if (!stats.isFile() || !isRootOnly(stats) || folder === null || !isRootOnly(folder)) {
+    refuse(`${ALLOWLIST} must be a file owned by root and writable by no one else: not reading it`);
+  }
+  return readFileSync(ALLOWLIST, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+function isAllowlisted(path: string): boolean {
+  if (path === DEFAULT_LXC_PATH) return true;
+  return readAllowlist().some((entry) =>
+    entry.endsWith('/*') ? dirname(path) === entry.slice(0, -2) : path === entry,
+  );
+}
+
+/**
+ * An LXC path names where container configs (and so their root-run hooks) come from: only an
+ * allowlisted folder that root alone can change, on a chain of folders only root can change
+ * (a sticky folder such as /tmp is fine: nobody else may rename what root made in it).
+ */
+function checkLxcPath(path: string): void {
+  if (!isAbsolute(path) || normalize(path) !== path || path.endsWith('/') || path.includes('\n')) {
+    refuse(`LXC path ${JSON.stringify(path)} must be absolute, without "..", "//" or a final "/"`);
+  }
+  if (!isAllowlisted(path)) {
+    refuse(`LXC path ${path} is not allowed: add it to ${ALLOWLIST} (root-owned, one path a line)`);
+  }
+  const stats = statOrNull(path);
+  if (stats === null || !stats.isDirectory() || !isRootOnly(stats)) {
+    refuse(`LXC path ${path} must be a folder owned by root and writable by no one else`);
+  }
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    const above = statOrNull(folder);
+    const sticky = above !== null && (above.mode & 0o1000) !== 0 && above.uid === 0;
+    if (above === null || !above.isDirectory() || !(isRootOnly(above) || sticky)) {
+      refuse(`LXC path ${path} is inside ${folder}, not a folder that only root can change`);
+    }
+    if (folder === '/') return;
+  }
+}
+
+/** A valid name of a container that exists under the path: a root-only folder with a config. */
+function checkContainer(path: string, name: string): void {
+  if (!NAME_PATTERN.test(name) || name.includes('..')) {
+    refuse(`invalid container name ${JSON.stringify(name)}: ${NAME_RULE}`);
+  }
+  const folder = statOrNull(join(path, name));
+  const config = statOrNull(join(path, name, 'config'));
+  if (folder === null || config === null) {
+    refuse(`container ${name} doesn't exist under ${path} (no ${join(path, name, 'config')})`);
+  }
+  if (!folder.isDirectory() || !config.isFile() || !isRootOnly(folder) || !isRootOnly(config)) {
+    refuse(`container ${name} under ${path}: its folder and config must be root's alone`);
+  }
+}
+
+/** Runs the program in our place: its exit status is ours, our signals are passed on to it. */
+function runProgram(program: string, args: readonly string[]): void {
+  const file = `/usr/bin/${program}`;
+  const child = spawn(file, args, { stdio: 'inherit', env: ENVIRONMENT, cwd: '/' });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, forward);
+  child.on('error', (error) => {
+    process.stderr.write(`${SELF}: cannot run ${file}: ${error.message}\n`);
+    process.exit(127);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal === null) process.exit(code ?? 1);
+    for (const each of signals) process.off(each, forward);
+    process.kill(process.pid, signal);
+  });
+}
+
+function main(argv: readonly string[]): void {
+  try {
+    if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
+    const { spec, path, name, command } = parseRequest(argv);
+    runProgram(spec.program, spec.args(path, name, command));
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    process.stderr.write(`${SELF}: ${error.message}\n`);
+    process.exitCode = REFUSED;
+  }
+}
+
+main(process.argv.slice(2));
