@@ -41,6 +41,8 @@ with its problems listed; without a config file the defaults apply.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
   activate containers NAME   Start container NAME and launch its session, or focus the
                              session's window, as a click on it does. Prints the new state.
+  activate windows CON_ID    Focus the window of that Sway con_id, as a click on its button
+                             does ('cexbar msg state' lists them under "windows").
 
 The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 `,
@@ -65,7 +67,11 @@ type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
 const ITEM_KINDS: Record<ModuleWithItems, string> = {
   workspaces: 'a workspace name',
   containers: 'a container name',
+  windows: "a window's Sway con_id",
 };
+
+/** "a, b or c": the modules activate takes, as a sentence. */
+const MODULE_LIST = `${MODULES_WITH_ITEMS.slice(0, -1).join(', ')} or ${MODULES_WITH_ITEMS.at(-1) ?? ''}`;
 
 /** Wrong use of the command: exit status 2, and a message that says how to use it. */
 class UsageError extends Error {}
@@ -85,13 +91,11 @@ function parseActivate(words: string[]): ControlRequest {
   const [module, item, ...extra] = words;
   if (module === undefined) {
     throw new UsageError(
-      `msg activate needs a MODULE (${MODULES_WITH_ITEMS.join(' or ')}) and an ITEM; ${MSG_HELP_HINT}`,
+      `msg activate needs a MODULE (${MODULE_LIST}) and an ITEM; ${MSG_HELP_HINT}`,
     );
   }
   if (!isModuleWithItems(module)) {
-    throw new UsageError(
-      `unknown module ${JSON.stringify(module)}: activate takes ${MODULES_WITH_ITEMS.join(' or ')}`,
-    );
+    throw new UsageError(`unknown module ${JSON.stringify(module)}: activate takes ${MODULE_LIST}`);
   }
   const kind = ITEM_KINDS[module];
   if (item === undefined) {

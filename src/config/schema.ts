@@ -1,5 +1,6 @@
 import { format } from 'date-fns';
 import { z } from 'zod';
+import { LABEL_COLOURS } from '../containers/label-colours.js';
 import { ContainerNameError, isValidContainerName } from '../containers/names.js';
 import { describeError } from '../util/log.js';
 import { closestWord } from './did-you-mean.js';
@@ -109,15 +110,23 @@ export const sessionSchema = z
 
 export const containerEntrySchema = strictObject({
   session: sessionSchema.default({ type: 'none' }).describe('Default: { "type": "none" }.'),
+  colour: z
+    .enum(LABEL_COLOURS)
+    .optional()
+    .describe(
+      "The container's label colour: its tag on the bar and its mark in Sway's title bars. " +
+        'Default: one of red, orange, yellow, green, blue and purple, picked by the name ' +
+        '(the same name always gets the same colour).',
+    ),
 }).describe('Settings of one container.');
 
 export const configSchema = strictObject({
   modules: z
-    .array(z.enum(['workspaces', 'window', 'containers', 'clock']))
-    .default(['workspaces', 'window', 'containers', 'clock'])
+    .array(z.enum(['workspaces', 'windows', 'window', 'containers', 'clock']))
+    .default(['workspaces', 'windows', 'window', 'containers', 'clock'])
     .describe(
       'Modules of the bar from left to right. The window title takes the free space. ' +
-        'Default: ["workspaces", "window", "containers", "clock"].',
+        'Default: ["workspaces", "windows", "window", "containers", "clock"].',
     ),
   height: z
     .int()
@@ -135,6 +144,26 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe("The focused window's title."),
+  windows: strictObject({
+    maxLength: z
+      .int()
+      .min(1)
+      .max(200)
+      .default(24)
+      .describe(
+        'Longest title on a window button, in characters; longer ones are cut. Default: 24.',
+      ),
+    markInSway: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Write each container window's owner into its Sway title bar, in the container's " +
+          "colour (Sway's title_format; coloured with `font pango:...` in the Sway config, " +
+          'as plain "[NAME]" otherwise). Default: true.',
+      ),
+  })
+    .prefault({})
+    .describe('Windows grouped under the container that owns them.'),
   clock: strictObject({
     format: clockFormat
       .default('EEE d MMM HH:mm')

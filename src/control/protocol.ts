@@ -6,7 +6,7 @@ import { z } from 'zod';
  * open. `cexbar msg` and Sway key bindings speak it; a request per line, a reply per line.
  */
 
-export const MODULES_WITH_ITEMS = ['workspaces', 'containers'] as const;
+export const MODULES_WITH_ITEMS = ['workspaces', 'containers', 'windows'] as const;
 
 export const controlRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({ command: z.literal('state') }),

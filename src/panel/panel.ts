@@ -2,7 +2,10 @@ import type { Server } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { ContainerService } from '../containers/container-service.js';
-import { controlSocketPath } from '../control/protocol.js';
+import { labelColourOf, type LabelColour } from '../containers/label-colours.js';
+import { SwayTitleMarker, usesPangoMarkup } from '../containers/window-marks.js';
+import { WindowOwners } from '../containers/window-owners.js';
+import { controlSocketPath, type MODULES_WITH_ITEMS } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
 import { SwayClient } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
@@ -17,6 +20,8 @@ import { describeBars, type PanelSnapshot } from './snapshot.js';
  * serves the control socket. Data flows one way: clients → their state → the bars' widgets;
  * clicks and `cexbar msg activate` call the same actions, which go to the clients.
  */
+
+type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
 
 export interface PanelOptions {
   config: Config;
@@ -50,6 +55,9 @@ export class Panel {
   readonly #options: PanelOptions;
   readonly #sway: SwayClient;
   readonly #containers: ContainerService;
+  readonly #windows: WindowOwners;
+  #marker: SwayTitleMarker | null = null;
+  #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
   #control: Server | null = null;
 
@@ -57,6 +65,11 @@ export class Panel {
     this.#options = options;
     this.#sway = sway;
     this.#containers = containers;
+    this.#windows = new WindowOwners({
+      sway,
+      containers,
+      colourOf: (name) => colourFromConfig(options.config, name),
+    });
   }
 
   /** Connects every client and shows the bars; rejects when Sway or the display is out of reach. */
@@ -75,6 +88,7 @@ export class Panel {
     );
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
+    if (options.config.windows.markInSway) void panel.#startMarking();
     void containers.start().catch((error: unknown) => {
       log.warn('containers', `first listing failed (${describeError(error)})`);
     });
@@ -96,12 +110,27 @@ export class Panel {
   readonly actions: PanelActions = {
     focusWorkspace: (name) => this.#sway.focusWorkspace(name),
     activateContainer: (name) => this.#containers.activate(name),
+    focusWindow: (conId) => this.#sway.focusView(conId),
   };
 
-  #activate(module: 'workspaces' | 'containers', item: string): Promise<void> {
-    return module === 'workspaces'
-      ? this.actions.focusWorkspace(item)
-      : this.actions.activateContainer(item);
+  #activate(module: ModuleWithItems, item: string): Promise<void> {
+    if (module === 'workspaces') return this.actions.focusWorkspace(item);
+    if (module === 'containers') return this.actions.activateContainer(item);
+    return this.actions.focusWindow(parseConId(item));
+  }
+
+  /** Marks container windows in Sway's title bars, as markup when Sway's font allows it. */
+  async #startMarking(): Promise<void> {
+    const markup = await this.#sway.readConfig().then(usesPangoMarkup, (error: unknown) => {
+      log.debug(
+        'sway',
+        `could not read its config, marking titles as text (${describeError(error)})`,
+      );
+      return false;
+    });
+    if (!markup) log.debug('sway', 'the font is not pango:, container marks are plain text');
+    if (this.#stopped) return;
+    this.#marker = new SwayTitleMarker(this.#windows, this.#sway, markup);
   }
 
   #contextFor(monitor: GdkMonitor): ModuleContext {
@@ -110,6 +139,7 @@ export class Panel {
       config: this.#options.config,
       sway: this.#sway,
       containers: this.#containers,
+      windows: this.#windows,
       actions: this.actions,
     };
   }
@@ -138,17 +168,35 @@ export class Panel {
       configFile: this.#options.configFile,
       sway: this.#sway.state,
       containers: this.#containers.state,
+      windows: this.#windows.state,
       bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
     };
   }
 
   /** Ends the clients and removes the control socket; sessions the panel launched stay. */
   stop(): void {
+    this.#stopped = true;
     this.#control?.close();
+    this.#marker?.close();
+    this.#windows.close();
     this.#containers.close();
     this.#sway.close();
     for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
   }
+}
+
+/** A container's label colour: the config's, or the stable pick by its name. */
+function colourFromConfig(config: Config, name: string): LabelColour {
+  const list = config.containers.list;
+  return labelColourOf(name, Object.hasOwn(list, name) ? list[name]?.colour : undefined);
+}
+
+/** A window's con_id as `cexbar msg activate windows ID` gives it. */
+function parseConId(item: string): number {
+  if (!/^\d{1,15}$/.test(item)) {
+    throw new Error(`no window ${JSON.stringify(item)}: a window is its Sway con_id, a number`);
+  }
+  return Number(item);
 }
 
 /** The Wayland socket as a path, from WAYLAND_DISPLAY (a name in the runtime folder, or a path). */

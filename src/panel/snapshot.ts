@@ -1,4 +1,5 @@
 import type { ContainersState } from '../containers/container-state.js';
+import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
 import type { Bar } from '../widgets/bar.js';
 import type { GdkMonitor } from '../widgets/gtk.js';
@@ -16,6 +17,8 @@ export interface PanelSnapshot {
   configFile: string | null;
   sway: SwayState;
   containers: ContainersState;
+  /** Every window with the container that owns it, grouped as the bar shows them. */
+  windows: WindowOwnersState;
   bars: BarSnapshot[];
 }
 

@@ -7,6 +7,7 @@ import { SwayCommandError, SwayProtocolError } from './errors.js';
 import { MESSAGE_TYPE } from './protocol.js';
 import {
   commandReplySchema,
+  configReplySchema,
   outputsReplySchema,
   subscribeReplySchema,
   swayNodeSchema,
@@ -106,6 +107,12 @@ export class SwayClient extends Observable<SwayState> {
       .filter((result) => !result.success)
       .map((result) => result.error ?? 'no reason given');
     if (errors.length > 0) throw new SwayCommandError(text, errors);
+  }
+
+  /** The text of the main config file Sway last loaded (GET_CONFIG; includes are not in it). */
+  async readConfig(): Promise<string> {
+    const reply = await this.#commands.request(MESSAGE_TYPE.GET_CONFIG, '', configReplySchema);
+    return reply.config;
   }
 
   /** Switches to the workspace named exactly `name`, as a click on it does. */

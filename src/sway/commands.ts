@@ -79,9 +79,21 @@ export function focusWorkspaceCommand(name: string): string {
   return `workspace --no-auto-back-and-forth ${quoteLastArgument(name)}`;
 }
 
-export function focusViewCommand(conId: number): string {
+function checkConId(conId: number): number {
   if (!Number.isSafeInteger(conId) || conId < 0) {
     throw new RangeError(`sway: a con_id is a whole number of 0 or more, received ${conId}`);
   }
-  return `[con_id=${conId}] focus`;
+  return conId;
+}
+
+export function focusViewCommand(conId: number): string {
+  return `[con_id=${checkConId(conId)}] focus`;
+}
+
+/**
+ * Sets one view's title_format. Sway joins the arguments into the format and replaces
+ * `%title`, `%app_id`... in it; `format` reaches it exactly as written.
+ */
+export function titleFormatCommand(conId: number, format: string): string {
+  return `[con_id=${checkConId(conId)}] title_format ${quoteLastArgument(format)}`;
 }

@@ -105,6 +105,9 @@ export const commandReplySchema = z.array(commandResultSchema);
 
 export const subscribeReplySchema = z.object({ success: z.boolean() });
 
+/** GET_CONFIG: the text of the main config file Sway last loaded (not its includes). */
+export const configReplySchema = z.object({ config: z.string() });
+
 export const versionReplySchema = z.object({
   major: z.number(),
   minor: z.number(),

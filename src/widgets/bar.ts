@@ -5,12 +5,14 @@ import { createContainersModule } from './containers.js';
 import { Gtk, GtkLayerShell, addClasses, type GdkMonitor } from './gtk.js';
 import type { BarModule, ModuleContext } from './module.js';
 import { createWindowTitleModule } from './window-title.js';
+import { createWindowsModule } from './windows.js';
 import { createWorkspacesModule } from './workspaces.js';
 
 type ModuleName = Config['modules'][number];
 
 const MODULE_FACTORIES: Record<ModuleName, (context: ModuleContext) => BarModule> = {
   workspaces: createWorkspacesModule,
+  windows: createWindowsModule,
   window: createWindowTitleModule,
   containers: createContainersModule,
   clock: createClockModule,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ContainersState } from '../containers/container-state.js';
+import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
 import type { Unsubscribe } from '../util/observable.js';
 import type { GtkWidget } from './gtk.js';
@@ -17,6 +18,8 @@ export interface StateSource<T> {
 export interface PanelActions {
   focusWorkspace(name: string): Promise<void>;
   activateContainer(name: string): Promise<void>;
+  /** Focuses a window by its Sway con_id, switching to its workspace. */
+  focusWindow(conId: number): Promise<void>;
 }
 
 export interface ModuleContext {
@@ -25,6 +28,8 @@ export interface ModuleContext {
   config: Config;
   sway: StateSource<SwayState>;
   containers: StateSource<ContainersState>;
+  /** Sway's windows grouped by the container that owns them. */
+  windows: StateSource<WindowOwnersState>;
   actions: PanelActions;
 }
 

@@ -121,7 +121,7 @@ test('an unknown request or module is a usage error that points to the help', ()
   });
   assert.equal(
     cexbar(['msg', 'activate', 'clock', 'x']).stderr,
-    'cexbar: unknown module "clock": activate takes workspaces or containers\n',
+    'cexbar: unknown module "clock": activate takes workspaces, containers or windows\n',
   );
 });
 
@@ -137,7 +137,7 @@ test('a missing or empty argument to msg is named before anything is sent', () =
   );
   assert.equal(
     usage(['activate']),
-    'cexbar: msg activate needs a MODULE (workspaces or containers) and an ITEM; ' +
+    'cexbar: msg activate needs a MODULE (workspaces, containers or windows) and an ITEM; ' +
       `see 'cexbar msg --help'\n`,
   );
   assert.equal(

@@ -95,6 +95,11 @@ test('a click on a stopped container starts it and launches its nested Weston', 
     s.sway.views.some((view) => view.pid === running.pid),
   );
   assert.equal(containerOf(withWindow, 'e2e-work').running?.status, 'running');
+  const owned = withWindow.windows.groups.find((group) => group.owner === 'e2e-work');
+  assert.deepEqual(
+    owned?.windows.map((window) => [window.pid, window.ownedBy]),
+    [[running.pid, 'session']],
+  );
   const tree = JSON.parse(await session.swaymsg('-t', 'get_tree', '-r')) as unknown;
   assert.match(JSON.stringify(tree), new RegExp(`"pid":${running.pid}\\b`));
 });

@@ -4,6 +4,7 @@ import {
   focusViewCommand,
   focusWorkspaceCommand,
   quoteLastArgument,
+  titleFormatCommand,
 } from '../../src/sway/commands.js';
 
 describe('quoteLastArgument', () => {
@@ -63,5 +64,16 @@ describe('focusViewCommand', () => {
     });
     assert.throws(() => focusViewCommand(-1), RangeError);
     assert.throws(() => focusViewCommand(Number.NaN), RangeError);
+  });
+});
+
+describe('titleFormatCommand', () => {
+  it("sets one view's format, its single-quoted markup inside one double-quoted string", () => {
+    assert.equal(
+      titleFormatCommand(7, "<span background='#d64545'> work </span> %title"),
+      `[con_id=7] title_format "<span background='#d64545'> work </span> %title"`,
+    );
+    assert.equal(titleFormatCommand(7, '[a$b] %title'), '[con_id=7] title_format "[a$$b] %title"');
+    assert.throws(() => titleFormatCommand(-1, '%title'), RangeError);
   });
 });
