@@ -73,7 +73,8 @@ async function openSession(): Promise<SwaySession> {
     return session;
   }
   say('no Sway answers at SWAYSOCK: starting a headless one');
-  return startSwaySession();
+  // A pango: font, so that Sway draws the container marks in the titles in their colours.
+  return startSwaySession({ extraConfig: ['font pango:DejaVu Sans 10'] });
 }
 
 async function main(): Promise<void> {
@@ -96,8 +97,8 @@ async function main(): Promise<void> {
       containers: {
         lxcPath: lxc.path,
         list: {
-          'demo-work': { session: { type: 'weston', width: 800, height: 480 } },
-          'demo-bank': { session: { type: 'none' } },
+          'demo-work': { colour: 'blue', session: { type: 'weston', width: 800, height: 480 } },
+          'demo-bank': { colour: 'green', session: { type: 'none' } },
         },
       },
     };
