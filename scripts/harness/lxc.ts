@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import {
+  appendFileSync,
   chmodSync,
   lstatSync,
   mkdirSync,
@@ -28,6 +29,13 @@ const run = promisify(execFile);
 /** An empty network: the container starts without any bridge. */
 export const NO_NETWORK = ['lxc.net.0.type = empty'];
 
+/**
+ * Makes the container's init ignore lxc-stop's halt signal, so that a graceful stop times out:
+ * busybox's init does not handle SIGURG. The busybox template writes its own lxc.signal.halt
+ * (SIGUSR1) after the lines given to lxc-create, so this goes after creation (the last wins).
+ */
+export const IGNORES_HALT = ['lxc.signal.halt = SIGURG'];
+
 /** A veth on a bridge that does not exist: lxc-start fails, as on a host whose br0 is down. */
 export const MISSING_BRIDGE = ['lxc.net.0.type = veth', 'lxc.net.0.link = cexbar-no-such-bridge'];
 
@@ -36,6 +44,8 @@ export interface LxcSandbox {
   path: string;
   /** Creates a busybox container whose config holds `configLines` (no network by default). */
   create(name: string, configLines?: string[]): Promise<void>;
+  /** Appends lines to a container's config, after what its template wrote. */
+  appendConfig(name: string, lines: string[]): void;
   /** Runs an lxc-* program on this path, as the test (not through cexbar's runner). */
   lxc(program: string, ...args: string[]): Promise<string>;
   /** Starts a container and waits until it runs. */
@@ -61,6 +71,9 @@ export function createLxcSandbox(prefix = 'cexbar-lxc-'): LxcSandbox {
       names.push(name);
       await lxc('lxc-create', '-n', name, '-t', 'busybox', '-f', config);
       rmSync(config);
+    },
+    appendConfig: (name, lines) => {
+      appendFileSync(join(path, name, 'config'), lines.join('\n') + '\n');
     },
     start: async (name) => {
       await lxc('lxc-start', '-n', name);

@@ -4,6 +4,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -35,6 +36,10 @@ export function appDir(): string {
 export interface PanelProcess {
   process: ChildProcess;
   configDir: string;
+  /** Rewrites the config file as editors do: a new file renamed over the old one. */
+  writeConfig(text: string): void;
+  /** Writes the user's style.css beside the config file, the same way. */
+  writeStylesheet(text: string): void;
   /** Everything the panel wrote to stderr so far. */
   log(): string;
   request(request: ControlRequest, timeoutMs?: number): Promise<PanelSnapshot>;
@@ -93,6 +98,14 @@ function endSessions(state: PanelSnapshot | null): void {
   }
 }
 
+/** Writes `text` to `path` through a temporary file renamed over it, owned by the user. */
+function replaceFile(path: string, text: string, owner: { uid: number; gid: number }): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  writeFileSync(temporary, text, { mode: 0o644 });
+  chownSync(temporary, owner.uid, owner.gid);
+  renameSync(temporary, path);
+}
+
 /** Starts the panel as the session's user and waits until its control socket answers. */
 export async function startPanel(
   session: SwaySession,
@@ -122,6 +135,9 @@ export async function startPanel(
   const panel: PanelProcess = {
     process: child,
     configDir,
+    writeConfig: (text) => replaceFile(configFile, text, session.user),
+    writeStylesheet: (text) =>
+      replaceFile(join(configDir, 'cexbar', 'style.css'), text, session.user),
     log: () => stderr,
     request: async (request, timeoutMs) =>
       (await sendControlRequest(socket, request, timeoutMs)) as PanelSnapshot,

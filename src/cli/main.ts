@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigPath, loadConfig, parseConfigText, readConfigText } from '../config/load.js';
 import { sendControlRequest } from '../control/client.js';
+import { CONTAINER_ACTIONS, type ContainerAction } from '../containers/container-state.js';
 import { controlSocketPath, MODULES_WITH_ITEMS, type ControlRequest } from '../control/protocol.js';
 import { describeError, log } from '../util/log.js';
 
@@ -20,6 +21,8 @@ Commands:
   run              Run the panel (the default). Needs SWAYSOCK, WAYLAND_DISPLAY, XDG_RUNTIME_DIR.
   msg REQUEST      Talk to the running panel: 'cexbar msg --help' lists the requests.
   check FILE       Validate a config file without starting the panel.
+  schema           Print the config's JSON Schema.
+  doctor           Check what cexbar needs on this machine, and say how to fix what is missing.
 
 Options:
   -c, --config FILE   The config file (default: $XDG_CONFIG_HOME/cexbar/config.jsonc).
@@ -32,10 +35,14 @@ Environment: CEXBAR_LOG=error|warn|info|debug sets how much goes to stderr (defa
 
 Runs the panel in the Sway session of SWAYSOCK: a bar on every output, and the control socket
 $XDG_RUNTIME_DIR/cexbar/control.sock that 'cexbar msg' talks to. An invalid config is refused
-with its problems listed; without a config file the defaults apply.
+with its problems listed; without a config file the defaults apply. While it runs it follows
+the config file and the stylesheets: a saved change applies at once, and an invalid one keeps
+the last good config and shows its problem on the bar.
 `,
   msg: `Usage: cexbar msg state
        cexbar msg activate MODULE ITEM
+       cexbar msg action containers NAME ACTION
+       cexbar msg menu containers NAME
 
   state                      Print the panel's state as JSON.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
@@ -43,8 +50,26 @@ with its problems listed; without a config file the defaults apply.
                              session's window, as a click on it does. Prints the new state.
   activate windows CON_ID    Focus the window of that Sway con_id, as a click on its button
                              does ('cexbar msg state' lists them under "windows").
+  action containers NAME ACTION
+                             Run one action of the container's menu and wait until it has
+                             finished: ${CONTAINER_ACTIONS.join(', ')}.
+                             Prints the new state; details prints lxc-info's details.
+  menu containers NAME       Pop up the container's menu on the bar, as a right click does.
 
 The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
+`,
+  schema: `Usage: cexbar schema
+
+Prints the config file's JSON Schema (draft 2020-12), generated from the schema cexbar validates
+with: every key with its description and default. Editors that read JSON Schema complete and
+check the file with it, for example: cexbar schema > ~/.config/cexbar/config.schema.json
+`,
+  doctor: `Usage: cexbar doctor
+
+Checks, one line each (✔ or ✖), what cexbar needs: the Sway socket (SWAYSOCK), the GTK 3 and
+gtk-layer-shell typelibs, LXC and cexbar's LXC helper with its sudoers line, wl-clipboard,
+PipeWire, the session bus and a notification service. A failed check says how to fix it.
+Exits 0 when every check passes, 1 otherwise. Run it in the Sway session, as the desktop user.
 `,
   check: `Usage: cexbar check FILE
 
@@ -60,6 +85,7 @@ const OPTIONS = {
 } as const;
 
 const MSG_HELP_HINT = "see 'cexbar msg --help'";
+const ACTION_TIMEOUT_MS = 3_700_000;
 
 type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
 
@@ -112,6 +138,33 @@ function parseActivate(words: string[]): ControlRequest {
   return { command: 'activate', module, item };
 }
 
+const ACTION_LIST = CONTAINER_ACTIONS.join(', ');
+
+function isContainerAction(word: string): word is ContainerAction {
+  return (CONTAINER_ACTIONS as readonly string[]).includes(word);
+}
+
+/** `action containers NAME ACTION` and `menu containers NAME`: containers are their one module. */
+function parseContainerRequest(command: 'action' | 'menu', words: string[]): ControlRequest {
+  const [module, item, ...rest] = words;
+  const usage = command === 'action' ? 'action containers NAME ACTION' : 'menu containers NAME';
+  if (module !== 'containers' || item === undefined || item === '') {
+    throw new UsageError(`msg ${command} takes '${usage}'; ${MSG_HELP_HINT}`);
+  }
+  if (command === 'menu') {
+    if (rest.length > 0) throw new UsageError(`msg menu takes '${usage}', nothing more`);
+    return { command, module, item };
+  }
+  const [action, ...extra] = rest;
+  if (action === undefined || !isContainerAction(action) || extra.length > 0) {
+    const got = action === undefined ? 'none' : JSON.stringify(rest.join(' '));
+    throw new UsageError(
+      `msg action containers ${item} needs one ACTION of ${ACTION_LIST} (got ${got})`,
+    );
+  }
+  return { command, module, item, action };
+}
+
 function parseRequest(words: string[]): ControlRequest {
   const [command, ...rest] = words;
   switch (command) {
@@ -128,6 +181,9 @@ function parseRequest(words: string[]): ControlRequest {
       return { command: 'state' };
     case 'activate':
       return parseActivate(rest);
+    case 'action':
+    case 'menu':
+      return parseContainerRequest(command, rest);
     default:
       throw new UsageError(`unknown request ${JSON.stringify(command)}; ${MSG_HELP_HINT}`);
   }
@@ -135,9 +191,30 @@ function parseRequest(words: string[]): ControlRequest {
 
 async function runMsg(words: string[]): Promise<number> {
   const request = parseRequest(words);
-  const result = await sendControlRequest(controlSocketPath(runtimeDirOf(process.env)), request);
+  // A stop may wait as long as containers.stopTimeoutSeconds allows (at most an hour).
+  const timeoutMs = request.command === 'action' ? ACTION_TIMEOUT_MS : undefined;
+  const result = await sendControlRequest(
+    controlSocketPath(runtimeDirOf(process.env)),
+    request,
+    timeoutMs,
+  );
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   return 0;
+}
+
+async function runSchema(words: string[]): Promise<number> {
+  if (words.length > 0) throw new UsageError('schema takes no arguments');
+  const { configJsonSchema } = await import('../config/json-schema.js');
+  process.stdout.write(JSON.stringify(configJsonSchema(), null, 2) + '\n');
+  return 0;
+}
+
+async function runDoctor(words: string[]): Promise<number> {
+  if (words.length > 0) throw new UsageError('doctor takes no arguments');
+  const { formatCheck, runChecks } = await import('./doctor.js');
+  const results = await runChecks(process.env);
+  for (const result of results) process.stdout.write(formatCheck(result) + '\n');
+  return results.every((result) => result.ok) ? 0 : 1;
 }
 
 async function runCheck(file: string | undefined): Promise<number> {
@@ -161,6 +238,7 @@ async function runPanelCommand(configPath: string): Promise<number> {
   const panel = await panelModule.Panel.start({
     config,
     configFile: file,
+    configPath,
     swaySocket,
     runtimeDir,
     waylandDisplay: panelModule.waylandSocketPath(
@@ -253,6 +331,10 @@ async function main(argv: string[]): Promise<number> {
       return runMsg(rest);
     case 'check':
       return runCheck(rest[0]);
+    case 'schema':
+      return runSchema(rest);
+    case 'doctor':
+      return runDoctor(rest);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}; see 'cexbar --help'`);
   }

@@ -118,6 +118,16 @@ export const containerEntrySchema = strictObject({
         'Default: one of red, orange, yellow, green, blue and purple, picked by the name ' +
         '(the same name always gets the same colour).',
     ),
+  terminal: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe(
+      'The menu\'s "Open a terminal" command: an argument vector run on the host as the ' +
+        'desktop user, exactly as written (no shell, no {name} or other substitution), for ' +
+        'example ["foot", "ssh", "10.0.0.3"]. It gets no privilege: sudo rights are the LXC ' +
+        "helper's alone. Default: none (the menu has no terminal item).",
+    ),
 }).describe('Settings of one container.');
 
 export const configSchema = strictObject({
@@ -177,6 +187,15 @@ export const configSchema = strictObject({
       .startsWith('/')
       .default('/var/lib/lxc')
       .describe('The LXC path (lxc-* -P) where containers live. Default: "/var/lib/lxc".'),
+    stopTimeoutSeconds: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe(
+        "How long Stop waits for a container's init to halt before it gives up, leaves the " +
+          'container running and offers Kill. Default: 30.',
+      ),
     showUnlisted: z
       .boolean()
       .default(true)

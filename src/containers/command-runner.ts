@@ -19,6 +19,7 @@ export const LXC_HELPER = '/usr/local/libexec/cexbar/cexbar-lxc-helper';
 export const LXC_VERBS = {
   list: 'lxc-ls',
   state: 'lxc-info',
+  info: 'lxc-info',
   start: 'lxc-start',
   stop: 'lxc-stop',
   kill: 'lxc-stop',

@@ -1,15 +1,19 @@
+import { spawn } from 'node:child_process';
 import type { Config } from '../config/schema.js';
 import type { SwayViewState } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
 import { Observable, type Unsubscribe } from '../util/observable.js';
 import { CommandRunner, LxcCommandError, PrivilegeError } from './command-runner.js';
-import type {
-  ContainerState,
-  ContainersState,
-  ContainerTask,
-  SessionState,
+import {
+  availableActions,
+  type ContainerAction,
+  type ContainerState,
+  type ContainersState,
+  type ContainerTask,
+  type SessionState,
 } from './container-state.js';
-import { LxcBackend } from './lxc-backend.js';
+import { LxcBackend, StopTimeoutError, type ContainerDetails } from './lxc-backend.js';
+import { LxcPathWatcher } from './lxc-path-watcher.js';
 import type { LxcListEntry } from './lxc-parsers.js';
 import {
   SessionLauncher,
@@ -45,7 +49,19 @@ export interface ContainerServiceOptions {
   spawnSession?: SessionSpawner;
   /** Owner of the session folders, when the service runs as root for a desktop user (tests). */
   sessionOwner?: { uid: number; gid: number };
+  /** How a terminal command starts; detached from the panel by default. */
+  spawnTerminal?: (argv: readonly string[]) => void;
 }
+
+/** The task an action shows while it runs. */
+const TASKS: Partial<Record<ContainerAction, ContainerTask>> = {
+  start: 'starting',
+  stop: 'stopping',
+  kill: 'killing',
+  freeze: 'freezing',
+  unfreeze: 'unfreezing',
+  restart: 'restarting',
+};
 
 // A compositor that shows no window in this time is reported; it may still show one later.
 const WINDOW_TIMEOUT_MS = 15_000;
@@ -78,6 +94,8 @@ export class ContainerService extends Observable<ContainersState> {
   #monitorRetry: NodeJS.Timeout | null = null;
   #monitorDelayMs = MONITOR_RETRY_MS;
   #unsubscribeWindows: Unsubscribe | null = null;
+  readonly #watcher: LxcPathWatcher;
+  readonly #spawnTerminal: (argv: readonly string[]) => void;
 
   constructor(options: ContainerServiceOptions) {
     super({ lxcPath: options.lxcPath, listed: false, error: null, containers: [] });
@@ -93,6 +111,8 @@ export class ContainerService extends Observable<ContainersState> {
       ...(options.sessionOwner === undefined ? {} : { owner: options.sessionOwner }),
     });
     this.#windows = options.windows;
+    this.#watcher = new LxcPathWatcher(options.lxcPath, () => void this.refresh());
+    this.#spawnTerminal = options.spawnTerminal ?? spawnDetached;
     this.#publish();
   }
 
@@ -104,11 +124,15 @@ export class ContainerService extends Observable<ContainersState> {
       this.#syncWindows();
     });
     await this.refresh();
-    if (!this.#closed) this.#startMonitor();
+    if (this.#closed) return;
+    this.#startMonitor();
+    this.#watcher.start();
   }
 
   /** Lists the containers again; resolves after a listing that began after this call. */
   refresh(): Promise<void> {
+    // An lxc-monitor line or a watch event already on its way when close() ran.
+    if (this.#closed) return Promise.resolve();
     return this.#refresh();
   }
 
@@ -136,9 +160,109 @@ export class ContainerService extends Observable<ContainersState> {
     }
   }
 
+  /**
+   * Runs one menu action on the container, through the backend; resolves when it finished.
+   * An action that makes no sense in the container's state is refused with a message. A
+   * failure shows on the container and in one log line, then rejects.
+   */
+  async runAction(name: string, action: ContainerAction): Promise<void> {
+    if (action === 'launch') return this.activate(name);
+    if (action === 'details') {
+      await this.details(name);
+      return;
+    }
+    const container = this.#available(name, action);
+    // Kill is the way out of a stop that hangs: it may run while another action does.
+    const alongside = action === 'kill' && this.#activating.has(name);
+    if (!alongside && this.#activating.has(name)) {
+      throw new Error(`${name}: another action is still running (${container.task ?? 'busy'})`);
+    }
+    if (!alongside) this.#activating.add(name);
+    try {
+      await this.#run(container, action);
+      this.#errors.delete(name);
+      log.debug('containers', `${name}: ${action} done`);
+    } catch (error) {
+      this.#report(name, error);
+      throw error;
+    } finally {
+      if (!alongside) this.#activating.delete(name);
+      await this.refresh();
+    }
+  }
+
+  /** lxc-info's details of a container (addresses, memory, uptime). */
+  async details(name: string): Promise<ContainerDetails> {
+    this.#available(name, 'details');
+    return this.#backend.info(name);
+  }
+
+  #available(name: string, action: ContainerAction): ContainerState {
+    const container = this.state.containers.find((candidate) => candidate.name === name);
+    if (container === undefined) {
+      throw new Error(`no container named ${JSON.stringify(name)} on the bar`);
+    }
+    const possible = availableActions(container);
+    if (!possible.includes(action)) {
+      const state =
+        container.task === null ? container.state : `${container.state}, ${container.task}`;
+      const offered = possible.length === 0 ? 'nothing' : possible.join(', ');
+      throw new Error(`${name} is ${state}: ${action} is not possible now (possible: ${offered})`);
+    }
+    return container;
+  }
+
+  async #run(container: ContainerState, action: ContainerAction): Promise<void> {
+    const { name } = container;
+    const task = TASKS[action];
+    const work = (): Promise<void> => {
+      switch (action) {
+        case 'start':
+          return this.#startContainer(container);
+        case 'stop':
+          return this.#stopGracefully(name);
+        case 'kill':
+          return this.#backend.stop(name, { kill: true });
+        case 'freeze':
+          return this.#backend.freeze(name);
+        case 'unfreeze':
+          return this.#backend.unfreeze(name);
+        case 'restart':
+          return this.#restart(container);
+        default:
+          return this.#openTerminal(name);
+      }
+    };
+    // start shows its own task ('starting') inside #startContainer.
+    if (task === undefined || action === 'start') await work();
+    else await this.#withTask(name, task, work);
+  }
+
+  #stopGracefully(name: string): Promise<void> {
+    return this.#backend.stop(name, { timeoutSeconds: this.#config.stopTimeoutSeconds });
+  }
+
+  async #restart(container: ContainerState): Promise<void> {
+    await this.#stopGracefully(container.name);
+    await this.refresh();
+    const stopped = this.state.containers.find((candidate) => candidate.name === container.name);
+    if (stopped !== undefined) await this.#startContainer({ ...stopped, state: 'STOPPED' });
+  }
+
+  /** The configured host command, as its argument vector: no shell, nothing substituted. */
+  async #openTerminal(name: string): Promise<void> {
+    const argv = Object.hasOwn(this.#config.list, name)
+      ? this.#config.list[name]?.terminal
+      : undefined;
+    if (argv === undefined) throw new Error(`${name} has no containers.list.${name}.terminal`);
+    this.#spawnTerminal(argv);
+    await Promise.resolve();
+  }
+
   /** Stops following LXC and Sway; running sessions and containers stay as they are. */
   close(): void {
     this.#closed = true;
+    this.#watcher.close();
     this.#stopMonitor?.();
     this.#stopMonitor = null;
     if (this.#monitorRetry !== null) clearTimeout(this.#monitorRetry);
@@ -282,7 +406,8 @@ export class ContainerService extends Observable<ContainersState> {
     try {
       await action();
     } finally {
-      this.#tasks.delete(name);
+      // A kill that ran during a stop ends first; the stop's own end must not clear the kill.
+      if (this.#tasks.get(name) === task) this.#tasks.delete(name);
       this.#publish();
     }
   }
@@ -293,7 +418,9 @@ export class ContainerService extends Observable<ContainersState> {
       this.#setLxcError(error.message);
       return;
     }
-    this.#errors.set(name, shortReason(error));
+    const reason =
+      error instanceof StopTimeoutError ? `${error.message}; Kill stops it` : shortReason(error);
+    this.#errors.set(name, reason);
     log.warn('containers', `${name}: ${describeError(error)}`);
     this.#publish();
   }
@@ -409,6 +536,9 @@ export class ContainerService extends Observable<ContainersState> {
       task: this.#tasks.get(name) ?? null,
       error: this.#errors.get(name) ?? (missing ? this.#missingMessage() : null),
       running: session === undefined ? null : { ...session },
+      hasTerminal: Object.hasOwn(this.#config.list, name)
+        ? this.#config.list[name]?.terminal !== undefined
+        : false,
     };
   }
 }
@@ -451,4 +581,14 @@ function coalesce(task: () => Promise<void>): () => Promise<void> {
       });
     return queued;
   };
+}
+
+/** Starts a host program for the desktop user, detached: it outlives the panel. */
+function spawnDetached(argv: readonly string[]): void {
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, { detached: true, stdio: 'ignore' });
+  child.on('error', (error) => {
+    log.warn('containers', `terminal ${file} could not start (${describeError(error)})`);
+  });
+  child.unref();
 }

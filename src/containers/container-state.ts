@@ -22,7 +22,23 @@ export type ContainerLifecycleState =
   | 'UNKNOWN'
   | (string & {});
 
-export type ContainerTask = 'starting' | 'launching';
+export type ContainerTask =
+  'starting' | 'launching' | 'stopping' | 'killing' | 'freezing' | 'unfreezing' | 'restarting';
+
+/** What the container menu, `cexbar msg action` and the control socket can ask for. */
+export const CONTAINER_ACTIONS = [
+  'start',
+  'stop',
+  'kill',
+  'freeze',
+  'unfreeze',
+  'restart',
+  'launch',
+  'terminal',
+  'details',
+] as const;
+
+export type ContainerAction = (typeof CONTAINER_ACTIONS)[number];
 
 export interface SessionState {
   type: SessionConfig['type'];
@@ -48,6 +64,8 @@ export interface ContainerState {
   /** The reason the last action failed, until the next one succeeds. */
   error: string | null;
   running: SessionState | null;
+  /** Whether containers.list.NAME.terminal is set. */
+  hasTerminal: boolean;
 }
 
 export interface ContainersState {
@@ -57,4 +75,27 @@ export interface ContainersState {
   /** A problem with LXC as a whole (no sudoers line, lxc-ls failing), shown once. */
   error: string | null;
   containers: ContainerState[];
+}
+
+const BY_STATE: Record<string, readonly ContainerAction[]> = {
+  STOPPED: ['start', 'launch', 'details'],
+  RUNNING: ['stop', 'kill', 'freeze', 'restart', 'launch', 'terminal', 'details'],
+  FROZEN: ['unfreeze', 'kill', 'details'],
+};
+
+// While an action runs, or in a state on its way somewhere, only kill and details make sense.
+const IN_BETWEEN: readonly ContainerAction[] = ['kill', 'details'];
+
+/** The actions that make sense for the container now, in the menu's order. */
+export function availableActions(container: ContainerState): ContainerAction[] {
+  if (container.state === 'MISSING' || container.state === 'UNKNOWN') return [];
+  const busy = container.task !== null && container.task !== 'launching';
+  const wanted = busy ? IN_BETWEEN : (BY_STATE[container.state] ?? IN_BETWEEN);
+  return CONTAINER_ACTIONS.filter((action) => {
+    if (!wanted.includes(action)) return false;
+    if (action === 'kill' && container.state === 'STOPPED') return false;
+    if (action === 'launch') return container.session.type !== 'none';
+    if (action === 'terminal') return container.hasTerminal;
+    return true;
+  });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { log } from '../util/log.js';
 import {
   CommandRunner,
@@ -7,9 +8,11 @@ import {
 } from './command-runner.js';
 import {
   parseFancyList,
+  parseInfo,
   parseInfoState,
   parseLxcStartReason,
   parseMonitorLine,
+  type LxcInfo,
   type LxcListEntry,
   type LxcMonitorEvent,
 } from './lxc-parsers.js';
@@ -35,10 +38,31 @@ export class ContainerStateError extends Error {
   }
 }
 
+/** A graceful stop that the container's init did not finish in time: it still runs. */
+export class StopTimeoutError extends Error {
+  constructor(
+    readonly container: string,
+    readonly seconds: number,
+  ) {
+    super(`${container} did not stop within ${seconds} s (its init ignored the halt signal)`);
+    this.name = 'StopTimeoutError';
+  }
+}
+
 export interface StopOptions {
   /** Kill the container (lxc-stop -k) instead of asking its init to halt. */
   kill?: boolean;
+  /** How long a graceful stop waits for the init to halt; the helper's default is 30. */
+  timeoutSeconds?: number;
 }
+
+/** lxc-info's details, with the uptime of the container's init when it runs. */
+export interface ContainerDetails extends LxcInfo {
+  uptimeSeconds: number | null;
+}
+
+// Linux reports process start times in clock ticks of USER_HZ, 100 on every architecture.
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export class LxcBackend {
   readonly lxcPath: string;
@@ -84,14 +108,34 @@ export class LxcBackend {
     await this.#confirmState(name, 'RUNNING');
   }
 
-  /** Stops the container; a container that is not running is left as it is. */
+  /**
+   * Stops the container; a container that is not running is left as it is. A graceful stop
+   * that times out rejects with StopTimeoutError and leaves the container running.
+   */
   async stop(name: string, options: StopOptions = {}): Promise<void> {
+    const kill = options.kill === true;
+    const seconds = kill ? undefined : options.timeoutSeconds;
+    const args = [...this.#target(name), ...(seconds === undefined ? [] : [String(seconds)])];
     try {
-      await this.#runner.run(options.kill === true ? 'kill' : 'stop', this.#target(name));
+      // The runner's own timeout must outlast lxc-stop's.
+      const timeoutMs = ((seconds ?? 30) + 10) * 1000;
+      await this.#runner.run(kill ? 'kill' : 'stop', args, { timeoutMs });
     } catch (error) {
       if (error instanceof LxcCommandError && /is not running/.test(error.stderr)) return;
+      // lxc-stop --nokill says nothing when the time is up: exit code 1 and an empty stderr.
+      if (!kill && error instanceof LxcCommandError && error.exitCode === 1) {
+        if ((await this.state(name)) !== 'STOPPED') throw new StopTimeoutError(name, seconds ?? 30);
+        return;
+      }
       throw error;
     }
+  }
+
+  /** lxc-info's details of the container, and how long its init has run. */
+  async info(name: string): Promise<ContainerDetails> {
+    const { stdout } = await this.#runner.run('info', this.#target(name));
+    const info = parseInfo(stdout);
+    return { ...info, uptimeSeconds: info.pid === null ? null : uptimeOf(info.pid) };
   }
 
   /** Freezes every process of a running container (lxc-freeze). */
@@ -158,4 +202,18 @@ export class LxcBackend {
 function explainStartFailure(error: LxcCommandError): LxcCommandError {
   const reason = parseLxcStartReason(error.stderr);
   return reason === null ? error : error.withReason(reason);
+}
+
+/** Seconds since the process started, from /proc (readable by any user); null if gone. */
+function uptimeOf(pid: number): number | null {
+  try {
+    // The command name (field 2) may hold spaces and parentheses: count from its last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const sinceBoot = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    if (!Number.isFinite(startTicks) || !Number.isFinite(sinceBoot)) return null;
+    return Math.max(0, Math.round(sinceBoot - startTicks / CLOCK_TICKS_PER_SECOND));
+  } catch {
+    return null;
+  }
 }

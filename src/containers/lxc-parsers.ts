@@ -136,3 +136,46 @@ export function parseLxcStartReason(output: string): string | null {
   }
   return null;
 }
+
+/** What `lxc-info -H` says about one container; numbers are null when it does not say. */
+export interface LxcInfo {
+  state: string;
+  /** The container's init on the host; null when it is not running. */
+  pid: number | null;
+  /** Every IP: line, IPv4 and IPv6 alike, in lxc-info's order. */
+  addresses: string[];
+  memoryBytes: number | null;
+  /** CPU time used so far, in nanoseconds. */
+  cpuNanoseconds: number | null;
+}
+
+const INFO_LINE = /^(\S[^:]*):\s*(.*)$/;
+
+/**
+ * Parses `lxc-info -H` (raw numbers). Lines are "Key: value"; indented lines belong to the
+ * network link above them and are not needed.
+ */
+export function parseInfo(output: string): LxcInfo {
+  const fields = new Map<string, string[]>();
+  for (const line of output.split('\n')) {
+    const match = INFO_LINE.exec(line);
+    if (match === null) continue;
+    const [, key = '', value = ''] = match;
+    fields.set(key, [...(fields.get(key) ?? []), value.trim()]);
+  }
+  const state = fields.get('State')?.[0];
+  if (state === undefined || !/^[A-Z]+$/.test(state)) {
+    throw new LxcParseError('lxc-info -H', 'a "State:" line such as RUNNING', output);
+  }
+  return {
+    state,
+    pid: wholeNumber(fields.get('PID')?.[0]),
+    addresses: fields.get('IP') ?? [],
+    memoryBytes: wholeNumber(fields.get('Memory use')?.[0]),
+    cpuNanoseconds: wholeNumber(fields.get('CPU use')?.[0]),
+  };
+}
+
+function wholeNumber(value: string | undefined): number | null {
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CONTAINER_ACTIONS } from '../containers/container-state.js';
 
 /*
  * The control interface: newline-delimited JSON over a Unix socket that only the desktop user can
@@ -13,6 +14,19 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({
     command: z.literal('activate'),
     module: z.enum(MODULES_WITH_ITEMS),
+    item: z.string().min(1).max(4096),
+  }),
+  // One action of a container's menu; the reply comes once it has finished.
+  z.strictObject({
+    command: z.literal('action'),
+    module: z.literal('containers'),
+    item: z.string().min(1).max(4096),
+    action: z.enum(CONTAINER_ACTIONS),
+  }),
+  // Pops up a container's menu on the bar, as a right click does (for key bindings).
+  z.strictObject({
+    command: z.literal('menu'),
+    module: z.literal('containers'),
     item: z.string().min(1).max(4096),
   }),
 ]);

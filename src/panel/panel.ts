@@ -1,18 +1,25 @@
 import type { Server } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../config/schema.js';
 import { ContainerService } from '../containers/container-service.js';
 import { labelColourOf, type LabelColour } from '../containers/label-colours.js';
 import { SwayTitleMarker, usesPangoMarkup } from '../containers/window-marks.js';
 import { WindowOwners } from '../containers/window-owners.js';
-import { controlSocketPath, type MODULES_WITH_ITEMS } from '../control/protocol.js';
+import {
+  controlSocketPath,
+  type ControlRequest,
+  type MODULES_WITH_ITEMS,
+} from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
 import { SwayClient } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
-import { Gdk, Gtk, type GdkMonitor } from '../widgets/gtk.js';
+import { openContainerMenu } from '../widgets/containers.js';
+import { Gdk, GLib, Gtk, type GdkMonitor } from '../widgets/gtk.js';
 import type { ModuleContext, PanelActions } from '../widgets/module.js';
-import { applyStylesheets } from './stylesheet.js';
+import { ConfigWatcher } from './config-watcher.js';
+import { applyStylesheets, DEFAULT_STYLESHEET } from './stylesheet.js';
 import { describeBars, type PanelSnapshot } from './snapshot.js';
 
 /*
@@ -26,6 +33,8 @@ type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
 export interface PanelOptions {
   config: Config;
   configFile: string | null;
+  /** The config file to follow for changes, also when it does not exist yet. */
+  configPath?: string;
   swaySocket: string;
   runtimeDir: string;
   /** The host Sway's Wayland socket as a path; nested sessions connect to it. */
@@ -54,8 +63,14 @@ function monitorsOf(display: InstanceType<typeof Gdk.Display>): GdkMonitor[] {
 export class Panel {
   readonly #options: PanelOptions;
   readonly #sway: SwayClient;
-  readonly #containers: ContainerService;
-  readonly #windows: WindowOwners;
+  // Replaced when the config's containers change; the Sway client stays for the panel's life.
+  #containers: ContainerService;
+  #windows: WindowOwners;
+  #config: Config;
+  #configFile: string | null;
+  /** Why the config file is not valid now; the last good config runs meanwhile. */
+  #configError: string | null = null;
+  #watcher: ConfigWatcher | null = null;
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
@@ -63,39 +78,37 @@ export class Panel {
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
     this.#options = options;
+    this.#config = options.config;
+    this.#configFile = options.configFile;
     this.#sway = sway;
     this.#containers = containers;
-    this.#windows = new WindowOwners({
-      sway,
-      containers,
-      colourOf: (name) => colourFromConfig(options.config, name),
+    this.#windows = this.#createWindowOwners();
+  }
+
+  #createWindowOwners(): WindowOwners {
+    return new WindowOwners({
+      sway: this.#sway,
+      containers: this.#containers,
+      colourOf: (name) => colourFromConfig(this.#config, name),
     });
   }
 
   /** Connects every client and shows the bars; rejects when Sway or the display is out of reach. */
   static async start(options: PanelOptions): Promise<Panel> {
     const sway = await SwayClient.connect(options.swaySocket);
-    const containers = new ContainerService({
-      lxcPath: options.config.containers.lxcPath,
-      containers: options.config.containers,
-      runtimeDir: options.runtimeDir,
-      hostWaylandDisplay: options.waylandDisplay,
-      windows: sway,
-    });
+    const containers = createContainerService(options, options.config, sway);
     const panel = new Panel(options, sway, containers);
-    applyStylesheets(
-      options.configFile === null ? null : join(dirname(options.configFile), 'style.css'),
-    );
+    applyStylesheets(panel.#userStylesheet());
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
     if (options.config.windows.markInSway) void panel.#startMarking();
-    void containers.start().catch((error: unknown) => {
-      log.warn('containers', `first listing failed (${describeError(error)})`);
-    });
+    panel.#startContainers();
+    panel.#watchConfig();
     panel.#control = await startControlServer(
       controlSocketPath(options.runtimeDir),
       async (request) => {
         if (request.command === 'state') return panel.snapshot();
+        if (request.command !== 'activate') return panel.#answerContainer(request);
         await panel.#activate(request.module, request.item);
         return panel.snapshot();
       },
@@ -111,7 +124,19 @@ export class Panel {
     focusWorkspace: (name) => this.#sway.focusWorkspace(name),
     activateContainer: (name) => this.#containers.activate(name),
     focusWindow: (conId) => this.#sway.focusView(conId),
+    containerAction: (name, action) => this.#containers.runAction(name, action),
+    containerDetails: (name) => this.#containers.details(name),
   };
+
+  /** `action` replies once the action finished (details: with them); `menu` once it is up. */
+  async #answerContainer(
+    request: Extract<ControlRequest, { command: 'action' | 'menu' }>,
+  ): Promise<unknown> {
+    if (request.command === 'menu') await openContainerMenu(request.item);
+    else if (request.action === 'details') return this.actions.containerDetails(request.item);
+    else await this.actions.containerAction(request.item, request.action);
+    return this.snapshot();
+  }
 
   #activate(module: ModuleWithItems, item: string): Promise<void> {
     if (module === 'workspaces') return this.actions.focusWorkspace(item);
@@ -119,8 +144,88 @@ export class Panel {
     return this.actions.focusWindow(parseConId(item));
   }
 
+  #startContainers(): void {
+    void this.#containers.start().catch((error: unknown) => {
+      log.warn('containers', `first listing failed (${describeError(error)})`);
+    });
+  }
+
+  /** The user's style.css, beside the config file. */
+  #userStylesheet(): string | null {
+    const configPath = this.#options.configPath ?? this.#options.configFile;
+    return configPath === null ? null : join(dirname(configPath), 'style.css');
+  }
+
+  /** Follows the config file and the stylesheets: see config-watcher.ts. */
+  #watchConfig(): void {
+    const configFile = this.#options.configPath ?? this.#options.configFile;
+    if (configFile === null) return;
+    const userStylesheet = this.#userStylesheet();
+    this.#watcher = new ConfigWatcher({
+      configFile,
+      stylesheets:
+        userStylesheet === null ? [DEFAULT_STYLESHEET] : [DEFAULT_STYLESHEET, userStylesheet],
+      onConfig: (config, file) => inGtkIdle(() => this.#applyConfig(config, file)),
+      onConfigError: (message) => inGtkIdle(() => this.#setConfigError(message)),
+      onStylesheets: () => inGtkIdle(() => applyStylesheets(userStylesheet)),
+    });
+  }
+
+  /**
+   * Applies a new valid config by rebuilding the bars. Sway's client stays connected; the
+   * container service (with the window owners and marks that follow it) is replaced only when
+   * the containers' settings changed, since it lists and monitors one LXC path for one list.
+   */
+  #applyConfig(config: Config, file: string | null): void {
+    const previous = this.#config;
+    const wasInvalid = this.#configError !== null;
+    this.#config = config;
+    this.#configFile = file;
+    this.#setConfigError(null);
+    if (isDeepStrictEqual(previous, config)) {
+      if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
+      return;
+    }
+    if (!isDeepStrictEqual(previous.containers, config.containers)) this.#replaceContainers();
+    else if (previous.windows.markInSway !== config.windows.markInSway) this.#restartMarking();
+    for (const monitor of [...this.#bars.keys()]) {
+      this.#removeBar(monitor);
+      this.#addBar(monitor);
+    }
+    log.info('config', `applied ${file ?? 'the default config (the file is gone)'}`);
+  }
+
+  /** Shows the config's problem on every bar and logs it once; null clears it. */
+  #setConfigError(message: string | null): void {
+    if (message === this.#configError) return;
+    this.#configError = message;
+    for (const bar of this.#bars.values()) bar.setConfigError(message);
+    if (message !== null) {
+      log.warn('config', `${message.replace(/\n\s*/g, ' ')}; the last good config stays`);
+    }
+  }
+
+  #replaceContainers(): void {
+    this.#marker?.close();
+    this.#marker = null;
+    this.#windows.close();
+    this.#containers.close();
+    // Sessions outlive the old service; the new one finds each by its folder when clicked.
+    this.#containers = createContainerService(this.#options, this.#config, this.#sway);
+    this.#windows = this.#createWindowOwners();
+    if (this.#config.windows.markInSway) void this.#startMarking();
+    this.#startContainers();
+  }
+
+  #restartMarking(): void {
+    this.#marker?.close();
+    this.#marker = null;
+    if (this.#config.windows.markInSway) void this.#startMarking();
+  }
+
   /** Marks container windows in Sway's title bars, as markup when Sway's font allows it. */
   async #startMarking(): Promise<void> {
+    const windows = this.#windows;
     const markup = await this.#sway.readConfig().then(usesPangoMarkup, (error: unknown) => {
       log.debug(
         'sway',
@@ -129,14 +234,16 @@ export class Panel {
       return false;
     });
     if (!markup) log.debug('sway', 'the font is not pango:, container marks are plain text');
-    if (this.#stopped) return;
-    this.#marker = new SwayTitleMarker(this.#windows, this.#sway, markup);
+    // Stopped, or the config changed meanwhile and another marking took over.
+    if (this.#stopped || windows !== this.#windows || this.#marker !== null) return;
+    if (!this.#config.windows.markInSway) return;
+    this.#marker = new SwayTitleMarker(windows, this.#sway, markup);
   }
 
   #contextFor(monitor: GdkMonitor): ModuleContext {
     return {
       outputName: outputNameOf(monitor, this.#sway),
-      config: this.#options.config,
+      config: this.#config,
       sway: this.#sway,
       containers: this.#containers,
       windows: this.#windows,
@@ -146,7 +253,9 @@ export class Panel {
 
   #addBar(monitor: GdkMonitor): void {
     if (this.#bars.has(monitor)) return;
-    this.#bars.set(monitor, createBar(monitor, this.#contextFor(monitor)));
+    const bar = createBar(monitor, this.#contextFor(monitor));
+    bar.setConfigError(this.#configError);
+    this.#bars.set(monitor, bar);
   }
 
   #removeBar(monitor: GdkMonitor): void {
@@ -165,7 +274,8 @@ export class Panel {
   /** What `cexbar msg state` prints. */
   snapshot(): PanelSnapshot {
     return {
-      configFile: this.#options.configFile,
+      configFile: this.#configFile,
+      configError: this.#configError,
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
@@ -176,6 +286,7 @@ export class Panel {
   /** Ends the clients and removes the control socket; sessions the panel launched stay. */
   stop(): void {
     this.#stopped = true;
+    this.#watcher?.close();
     this.#control?.close();
     this.#marker?.close();
     this.#windows.close();
@@ -183,6 +294,31 @@ export class Panel {
     this.#sway.close();
     for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
   }
+}
+
+function createContainerService(
+  options: PanelOptions,
+  config: Config,
+  sway: SwayClient,
+): ContainerService {
+  return new ContainerService({
+    lxcPath: config.containers.lxcPath,
+    containers: config.containers,
+    runtimeDir: options.runtimeDir,
+    hostWaylandDisplay: options.waylandDisplay,
+    windows: sway,
+  });
+}
+
+/**
+ * Runs `work` from GTK's own idle callback. Called straight from a Node callback (a timer, a
+ * file watch), showing a new layer-shell window never returns under node-gtk 4.1.1.
+ */
+function inGtkIdle(work: () => void): void {
+  GLib.idleAdd(GLib.PRIORITY_DEFAULT, () => {
+    work();
+    return false;
+  });
 }
 
 /** A container's label colour: the config's, or the stable pick by its name. */

@@ -15,6 +15,8 @@ export interface BarSnapshot {
 /** The panel's whole state, as `cexbar msg state` prints it. */
 export interface PanelSnapshot {
   configFile: string | null;
+  /** Why the config file is not valid now (the last good config runs), or null. */
+  configError: string | null;
   sway: SwayState;
   containers: ContainersState;
   /** Every window with the container that owns it, grouped as the bar shows them. */

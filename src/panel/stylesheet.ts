@@ -6,27 +6,55 @@ import { Gdk, Gtk } from '../widgets/gtk.js';
 /** ui/ of the installed app: dist/src/panel/ is three levels below the package's root. */
 export const UI_DIR = join(__dirname, '..', '..', '..', 'ui');
 
+/** The default stylesheet, applied before the user's. */
+export const DEFAULT_STYLESHEET = join(UI_DIR, 'style.css');
+
+type CssProvider = InstanceType<typeof Gtk.CssProvider>;
+
+// The providers on the screen now, by file: a reload replaces them, it never stacks them.
+const applied = new Map<string, CssProvider>();
+
+/** The stylesheet's provider, or null (logged) when GTK refuses the file. */
+function loadProvider(path: string): CssProvider | null {
+  const provider = new Gtk.CssProvider();
+  try {
+    provider.loadFromPath(path);
+  } catch (error) {
+    log.warn(
+      'style',
+      `${path} is not valid GTK CSS, its last good version stays (${String(error)})`,
+    );
+    return null;
+  }
+  return provider;
+}
+
 /**
  * Applies the default stylesheet, then the user's `style.css` beside the config file when there
- * is one: the user's rules win because they come later at the same priority.
+ * is one: the user's rules win because they come later at the same priority. Called again, it
+ * reloads both; a file GTK refuses keeps its last good version, a removed file its rules gone.
  */
 export function applyStylesheets(userStylesheet: string | null): void {
   const screen = Gdk.Screen.getDefault();
   if (screen === null) return;
-  const paths = [join(UI_DIR, 'style.css')];
-  if (userStylesheet !== null && existsSync(userStylesheet)) paths.push(userStylesheet);
+  const paths = [DEFAULT_STYLESHEET];
+  if (userStylesheet !== null) paths.push(userStylesheet);
+  const next = new Map<string, CssProvider>();
   for (const path of paths) {
-    const provider = new Gtk.CssProvider();
-    try {
-      provider.loadFromPath(path);
-    } catch (error) {
-      log.warn('style', `${path} is not valid GTK CSS, skipped (${String(error)})`);
-      continue;
-    }
+    const provider = existsSync(path) ? (loadProvider(path) ?? applied.get(path)) : undefined;
+    if (provider !== undefined) next.set(path, provider);
+  }
+  for (const provider of applied.values()) {
+    Gtk.StyleContext.removeProviderForScreen(screen, provider);
+  }
+  applied.clear();
+  // Added in order, so that the user's rules still come after the default ones.
+  for (const [path, provider] of next) {
     Gtk.StyleContext.addProviderForScreen(
       screen,
       provider,
       Gtk.STYLE_PROVIDER_PRIORITY_APPLICATION,
     );
+    applied.set(path, provider);
   }
 }

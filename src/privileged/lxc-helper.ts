@@ -4,7 +4,7 @@
  * takes a verb, an LXC path and a container name, checks all three, and runs the one lxc-*
  * command line that verb stands for, with fixed options, an argument vector and PATH alone.
  *
- *   cexbar-lxc-helper VERB LXC_PATH [NAME] [-- COMMAND...]
+ *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS] [-- COMMAND...]
  *
  * Root runs this file from a root-owned copy (scripts/install-helper.sh), so it loads nothing
  * but Node's builtins: no project code, no node_modules, nothing the user could rewrite. A
@@ -29,7 +29,10 @@ const NAME_RULE =
 
 // The one variable a Cage session's program gets: its own compositor's socket, bind-mounted.
 const SESSION_DISPLAY = 'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0';
+// stop's optional SECONDS: a plain decimal from 1 to 3600 (lxc-stop -t reads it with atoi).
 const STOP_TIMEOUT_SECONDS = '30';
+const SECONDS_PATTERN = /^[1-9][0-9]{0,3}$/;
+const MAX_STOP_SECONDS = 3600;
 const ENVIRONMENT = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 interface Verb {
@@ -38,7 +41,9 @@ interface Verb {
   container: boolean;
   /** Whether `-- COMMAND...` follows the name (attach). */
   command?: boolean;
-  args(path: string, name: string, command: readonly string[]): string[];
+  /** Whether an optional SECONDS may follow the name (stop). */
+  seconds?: boolean;
+  args(path: string, name: string, command: readonly string[], seconds: string): string[];
 }
 
 const VERBS: Record<string, Verb> = {
@@ -48,16 +53,21 @@ const VERBS: Record<string, Verb> = {
     args: (path) => ['-P', path, '--fancy', '-F', 'NAME,STATE,IPV4'],
   },
   state: { program: 'lxc-info', container: true, args: (p, n) => ['-P', p, '-n', n, '-s', '-H'] },
+  // Everything lxc-info knows (addresses, memory, the init's PID), raw numbers (-H).
+  info: { program: 'lxc-info', container: true, args: (p, n) => ['-P', p, '-n', n, '-H'] },
   // LXC's reason for a failed start is only in its log: -o /dev/stderr brings it to the caller.
   start: {
     program: 'lxc-start',
     container: true,
     args: (p, n) => ['-P', p, '-n', n, '-d', '-o', '/dev/stderr', '-l', 'ERROR'],
   },
+  // --nokill: a container that does not halt in time stays running and lxc-stop exits 1, so
+  // that the panel can say so and offer kill, rather than lxc-stop killing it unasked.
   stop: {
     program: 'lxc-stop',
     container: true,
-    args: (p, n) => ['-P', p, '-n', n, '-t', STOP_TIMEOUT_SECONDS],
+    seconds: true,
+    args: (p, n, _command, seconds) => ['-P', p, '-n', n, '-t', seconds, '--nokill'],
   },
   kill: { program: 'lxc-stop', container: true, args: (p, n) => ['-P', p, '-n', n, '-k'] },
   freeze: { program: 'lxc-freeze', container: true, args: (p, n) => ['-P', p, '-n', n] },
@@ -89,7 +99,9 @@ function refuse(message: string): never {
 
 function usageOf(verb: string, spec: Verb): string {
   const name = spec.container ? ' NAME' : '';
-  return `usage: ${SELF} ${verb} LXC_PATH${name}${spec.command === true ? ' -- COMMAND...' : ''}`;
+  const seconds = spec.seconds === true ? ' [SECONDS]' : '';
+  const command = spec.command === true ? ' -- COMMAND...' : '';
+  return `usage: ${SELF} ${verb} LXC_PATH${name}${seconds}${command}`;
 }
 
 interface Request {
@@ -97,6 +109,7 @@ interface Request {
   path: string;
   name: string;
   command: string[];
+  seconds: string;
 }
 
 /** The checked request, or a Refusal naming what is wrong. */
@@ -107,14 +120,29 @@ function parseRequest(argv: readonly string[]): Request {
   }
   const spec = VERBS[verb] as Verb;
   const name = spec.container ? (rest[0] ?? '') : '';
-  const tail = rest.slice(spec.container ? 1 : 0);
+  let tail = rest.slice(spec.container ? 1 : 0);
+  let seconds = STOP_TIMEOUT_SECONDS;
+  if (spec.seconds === true && tail.length === 1) {
+    seconds = checkSeconds(tail[0] ?? '');
+    tail = [];
+  }
   const fits = spec.command === true ? tail[0] === '--' && tail.length > 1 : tail.length === 0;
   if (argv.length < (spec.container ? 3 : 2) || !fits) {
     refuse(`${usageOf(verb, spec)} (received ${argv.length - 1} arguments after the verb)`);
   }
   checkLxcPath(path);
   if (spec.container) checkContainer(path, name);
-  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [] };
+  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [], seconds };
+}
+
+/** A stop timeout: digits only, no sign, no leading zero, 1 to MAX_STOP_SECONDS. */
+function checkSeconds(value: string): string {
+  if (!SECONDS_PATTERN.test(value) || Number(value) > MAX_STOP_SECONDS) {
+    refuse(
+      `invalid stop timeout ${JSON.stringify(value)}: whole seconds from 1 to ${MAX_STOP_SECONDS}`,
+    );
+  }
+  return value;
 }
 
 function statOrNull(path: string): Stats | null {
@@ -216,8 +244,8 @@ function runProgram(program: string, args: readonly string[]): void {
 function main(argv: readonly string[]): void {
   try {
     if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
-    const { spec, path, name, command } = parseRequest(argv);
-    runProgram(spec.program, spec.args(path, name, command));
+    const { spec, path, name, command, seconds } = parseRequest(argv);
+    runProgram(spec.program, spec.args(path, name, command, seconds));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     process.stderr.write(`${SELF}: ${error.message}\n`);

@@ -24,6 +24,8 @@ export interface Bar {
   readonly layerShell: boolean;
   /** The bar's allocated size, for `cexbar msg state`. */
   size(): { width: number; height: number };
+  /** Shows that the config file is not valid (its message in the tooltip), or null: it is. */
+  setConfigError(message: string | null): void;
   destroy(): void;
 }
 
@@ -49,6 +51,15 @@ function placeOnLayer(window: InstanceType<typeof Gtk.Window>, monitor: GdkMonit
   return true;
 }
 
+/** The small red label at the bar's start that says the config file is not valid. */
+function createConfigErrorLabel(): InstanceType<typeof Gtk.Label> {
+  const label = new Gtk.Label({ label: '✖ config' });
+  addClasses(label, 'config-error');
+  // Hidden until there is an error: showAll() on the window must not show it.
+  label.setNoShowAll(true);
+  return label;
+}
+
 /** One bar on one output: a layer-shell window anchored to the top, holding the modules. */
 export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
   const window = new Gtk.Window({ type: Gtk.WindowType.TOPLEVEL, title: 'cexbar' });
@@ -60,6 +71,8 @@ export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
 
   const row = new Gtk.Box({ orientation: Gtk.Orientation.HORIZONTAL, spacing: 8 });
   addClasses(row, 'bar');
+  const configError = createConfigErrorLabel();
+  row.packStart(configError, false, false, 0);
   const modules = context.config.modules.map((name) => MODULE_FACTORIES[name](context));
   for (const module of modules) {
     const expand = module.root.getHexpand();
@@ -72,6 +85,10 @@ export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
     monitor,
     layerShell,
     size: () => ({ width: window.getAllocatedWidth(), height: window.getAllocatedHeight() }),
+    setConfigError: (message) => {
+      configError.setTooltipText(message);
+      configError.setVisible(message !== null);
+    },
     destroy: () => {
       for (const module of modules) module.destroy();
       window.destroy();

@@ -1,5 +1,6 @@
 import type { ContainerState } from '../containers/container-state.js';
 import { toDisplayText } from '../util/text.js';
+import { popUpContainerMenu } from './container-menu.js';
 import { Gtk, addClasses, clearBox, setClasses, type GtkButton, type GtkLabel } from './gtk.js';
 import { renderOnChange, runAction, type BarModule, type ModuleContext } from './module.js';
 
@@ -50,6 +51,26 @@ interface ContainerButton {
   label: GtkLabel;
 }
 
+// The containers modules on the bars now, each able to pop up a container's menu by name
+// (null: that module does not show the container).
+const MENU_OPENERS = new Set<(name: string) => Promise<void> | null>();
+
+/**
+ * Pops up a container's menu on the first bar that shows the container, as a right click does
+ * (`cexbar msg menu containers NAME`); resolves once it is up. Rejects when no bar shows it.
+ */
+export async function openContainerMenu(name: string): Promise<void> {
+  for (const open of MENU_OPENERS) {
+    const opening = open(name);
+    if (opening !== null) return opening;
+  }
+  throw new Error(
+    `no containers module on the bars shows a container named ${JSON.stringify(name)}`,
+  );
+}
+
+const SECONDARY_BUTTON = 3;
+
 /** One button per container with its name and state; a click starts it and opens its session. */
 export function createContainersModule(context: ModuleContext): BarModule {
   const root = new Gtk.Box({ orientation: Gtk.Orientation.HORIZONTAL, spacing: 2 });
@@ -64,6 +85,16 @@ export function createContainersModule(context: ModuleContext): BarModule {
   const buttons = new Map<string, ContainerButton>();
   let shownNames = '';
 
+  const popUp = (name: string): Promise<void> | null => {
+    const shown = buttons.get(name);
+    const container = context.containers.state.containers.find((each) => each.name === name);
+    if (shown === undefined || container === undefined) return null;
+    const current = (): ContainerState | undefined =>
+      context.containers.state.containers.find((each) => each.name === name);
+    return popUpContainerMenu(shown.button, current, context.actions);
+  };
+  MENU_OPENERS.add(popUp);
+
   const build = (containers: ContainerState[]): void => {
     clearBox(box);
     buttons.clear();
@@ -73,6 +104,11 @@ export function createContainersModule(context: ModuleContext): BarModule {
       button.add(label);
       addClasses(button, 'container');
       button.on('clicked', () => runAction(context.actions.activateContainer(container.name)));
+      button.on('button-press-event', (event) => {
+        if (event.button !== SECONDARY_BUTTON) return false;
+        void popUp(container.name);
+        return true;
+      });
       box.packStart(button, false, false, 0);
       buttons.set(container.name, { button, label });
     }
@@ -99,6 +135,7 @@ export function createContainersModule(context: ModuleContext): BarModule {
   return {
     root,
     destroy: () => {
+      MENU_OPENERS.delete(popUp);
       stop();
       root.destroy();
     },

@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
-import type { ContainersState } from '../containers/container-state.js';
+import type { ContainerAction, ContainersState } from '../containers/container-state.js';
+import type { ContainerDetails } from '../containers/lxc-backend.js';
 import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
 import type { Unsubscribe } from '../util/observable.js';
@@ -20,6 +21,10 @@ export interface PanelActions {
   activateContainer(name: string): Promise<void>;
   /** Focuses a window by its Sway con_id, switching to its workspace. */
   focusWindow(conId: number): Promise<void>;
+  /** One action of a container's menu; resolves once it finished. */
+  containerAction(name: string, action: ContainerAction): Promise<void>;
+  /** What the menu's details show (lxc-info through the helper). */
+  containerDetails(name: string): Promise<ContainerDetails>;
 }
 
 export interface ModuleContext {

@@ -192,3 +192,28 @@ test('every command has a --help', () => {
     assert.match(result.stdout, /^Usage: cexbar/);
   }
 });
+
+test('msg action and msg menu name what is wrong before anything is sent', () => {
+  const usage = (args: string[]) => {
+    const result = cexbar(['msg', ...args]);
+    assert.equal(result.code, 2, result.stderr);
+    return result.stderr;
+  };
+  const actions = 'start, stop, kill, freeze, unfreeze, restart, launch, terminal, details';
+  assert.equal(
+    usage(['action', 'containers', 'work']),
+    `cexbar: msg action containers work needs one ACTION of ${actions} (got none)\n`,
+  );
+  assert.equal(
+    usage(['action', 'containers', 'work', 'destroy']),
+    `cexbar: msg action containers work needs one ACTION of ${actions} (got "destroy")\n`,
+  );
+  assert.equal(
+    usage(['action', 'workspaces', '1', 'stop']),
+    `cexbar: msg action takes 'action containers NAME ACTION'; see 'cexbar msg --help'\n`,
+  );
+  assert.equal(
+    usage(['menu', 'containers', 'work', 'now']),
+    "cexbar: msg menu takes 'menu containers NAME', nothing more\n",
+  );
+});

@@ -107,8 +107,8 @@ describe('CommandRunner', () => {
   test('refuses a verb the helper does not have before running anything', () => {
     assert.throws(() => runner.argv('sh' as LxcVerb, ['-c', 'id']), {
       message:
-        'command runner: "sh" is not a verb of the LXC helper; verbs: list, state, start, ' +
-        'stop, kill, freeze, unfreeze, monitor, attach',
+        'command runner: "sh" is not a verb of the LXC helper; verbs: list, state, info, ' +
+        'start, stop, kill, freeze, unfreeze, monitor, attach',
     });
   });
 

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import {
   LxcParseError,
   parseFancyList,
+  parseInfo,
   parseInfoState,
   parseLxcStartReason,
   parseMonitorLine,
@@ -113,5 +114,41 @@ describe('parseLxcStartReason', () => {
 
   test('returns null for output with no LXC error line', () => {
     assert.equal(parseLxcStartReason(''), null);
+  });
+});
+
+describe('parseInfo', () => {
+  test('reads the state, PID, memory and CPU time of a real running container', () => {
+    assert.deepEqual(parseInfo(fixture('info-full-running.txt')), {
+      state: 'RUNNING',
+      pid: 10050,
+      addresses: [],
+      memoryBytes: 921600,
+      cpuNanoseconds: 8028283,
+    });
+  });
+
+  test('reads every address of a container with two, and skips its link lines', () => {
+    const info = parseInfo(fixture('info-full-addresses.txt'));
+    assert.deepEqual(info.addresses, ['10.99.0.3', '10.99.0.4']);
+    assert.equal(info.memoryBytes, 593920);
+  });
+
+  test('reads a frozen container and a stopped one, which has no PID or numbers', () => {
+    assert.equal(parseInfo(fixture('info-full-frozen.txt')).state, 'FROZEN');
+    assert.deepEqual(parseInfo(fixture('info-full-stopped.txt')), {
+      state: 'STOPPED',
+      pid: null,
+      addresses: [],
+      memoryBytes: null,
+      cpuNanoseconds: null,
+    });
+  });
+
+  test('refuses output without a State line', () => {
+    assert.throws(() => parseInfo('Name: c1\n'), {
+      name: 'LxcParseError',
+      message: 'lxc-info -H: expected a "State:" line such as RUNNING, received "Name: c1\\n"',
+    });
   });
 });

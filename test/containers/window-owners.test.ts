@@ -58,6 +58,7 @@ function containers(entries: [string, SessionState | null][]): ContainersState {
       task: null,
       error: null,
       running,
+      hasTerminal: false,
     })),
   };
 }

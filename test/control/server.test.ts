@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { sendControlRequest } from '../../src/control/client.js';
-import { controlSocketPath } from '../../src/control/protocol.js';
+import { controlSocketPath, type ControlRequest } from '../../src/control/protocol.js';
 import { ControlSocketBusyError, startControlServer } from '../../src/control/server.js';
 
 const runtimeDir = mkdtempSync(join(tmpdir(), 'cexbar-control-'));
@@ -76,4 +76,25 @@ test('a request to no panel says that none is running', async () => {
   await assert.rejects(sendControlRequest(join(runtimeDir, 'none.sock'), { command: 'state' }), {
     message: `no cexbar is running here (nothing answers at ${join(runtimeDir, 'none.sock')})`,
   });
+});
+
+test('a container action must be one of the menu verbs, on the containers module', async () => {
+  const server = await startControlServer(path, (request) => Promise.resolve({ echo: request }));
+  try {
+    const request = { command: 'action', module: 'containers', item: 'work', action: 'stop' };
+    assert.deepEqual(await sendControlRequest(path, request as ControlRequest), { echo: request });
+    for (const bad of [
+      { ...request, action: 'destroy' },
+      { ...request, module: 'workspaces' },
+      { ...request, action: 'stop --force' },
+      { command: 'menu', module: 'containers', item: '' },
+    ]) {
+      assert.match(
+        await rawRequest(JSON.stringify(bad)),
+        /^\{"ok":false,"error":"invalid request: /,
+      );
+    }
+  } finally {
+    server.close();
+  }
 });

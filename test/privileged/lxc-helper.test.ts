@@ -132,7 +132,7 @@ describe('cexbar-lxc-helper', () => {
   });
 
   test('refuses an unknown verb, help options and a wrong argument count', async () => {
-    const verbs = 'list, state, start, stop, kill, freeze, unfreeze, monitor, attach';
+    const verbs = 'list, state, info, start, stop, kill, freeze, unfreeze, monitor, attach';
     for (const verb of ['destroy', '-h', '--help']) {
       assert.deepEqual(
         await helper(verb, lxc.path, 'c1'),
@@ -202,6 +202,30 @@ describe('cexbar-lxc-helper', () => {
     await lxc.start('c2');
     assert.equal((await helper('stop', lxc.path, 'c2')).code, 0);
     assert.equal(await lxc.state('c2'), 'STOPPED');
+  });
+
+  test('takes a stop timeout only as whole seconds from 1 to 3600', async () => {
+    for (const seconds of ['0', '-1', '+5', '05', '1e3', '3601', '1.5', ' 3', '30 ', '99999']) {
+      assert.deepEqual(
+        await helper('stop', lxc.path, 'c1', seconds),
+        refusal(`invalid stop timeout ${JSON.stringify(seconds)}: whole seconds from 1 to 3600`),
+      );
+    }
+    assert.deepEqual(
+      await helper('stop', lxc.path, 'c1', '5', '6'),
+      refusal(
+        'usage: cexbar-lxc-helper stop LXC_PATH NAME [SECONDS] ' +
+          '(received 4 arguments after the verb)',
+      ),
+    );
+    assert.equal(await lxc.state('c1'), 'RUNNING');
+  });
+
+  test("prints lxc-info's details of a running container", async () => {
+    const { code, stdout } = await helper('info', lxc.path, 'c1');
+    assert.equal(code, 0);
+    assert.match(stdout, /^Name: +c1\nState: +RUNNING\nPID: +\d+\n/);
+    assert.match(stdout, /^Memory use: +\d+$/m);
   });
 
   test("lists the path's containers with the columns the backend parses", async () => {

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import type { ContainerState } from '../../src/containers/container-state.js';
+import type { PanelSnapshot } from '../../src/panel/snapshot.js';
+import { countColour, distinctColours, hex, readPpm } from '../../scripts/harness/image.js';
+import { createLxcSandbox, IGNORES_HALT, type LxcSandbox } from '../../scripts/harness/lxc.js';
+import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
+import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+
+/*
+ * The container menu's actions on real parts: the real panel as the desktop user in a headless
+ * Sway, real busybox containers, `cexbar msg` as the user types it. The headless seat has no
+ * pointer, so the menu is popped up through the control socket, as a key binding would.
+ */
+
+const OUTPUT = join(process.cwd(), 'test-output');
+const BAR_HEIGHT = 28;
+const BAR_BACKGROUND = hex('#1d2026');
+
+let session: SwaySession;
+let lxc: LxcSandbox;
+let panel: PanelProcess;
+const cleanUps: (() => Promise<void>)[] = [];
+
+function containerOf(state: PanelSnapshot, name: string): ContainerState | undefined {
+  return state.containers.containers.find((container) => container.name === name);
+}
+
+/** `cexbar msg ...` run by the desktop user in the session, as a key binding would run it. */
+async function msg(
+  ...words: string[]
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const main = join(appDir(), 'dist', 'src', 'cli', 'main.js');
+  const result = await session.run(['node', main, 'msg', ...words], {
+    timeoutMs: 60_000,
+    allowFailure: true,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, code: result.exitCode };
+}
+
+before(async () => {
+  session = await startSwaySession();
+  cleanUps.push(() => session.stop());
+  lxc = createLxcSandbox();
+  cleanUps.push(() => lxc.destroy());
+  await lxc.create('m-plain');
+  await lxc.create('m-stubborn');
+  lxc.appendConfig('m-stubborn', IGNORES_HALT);
+  await lxc.start('m-plain');
+  const config = {
+    containers: {
+      lxcPath: lxc.path,
+      stopTimeoutSeconds: 2,
+      list: { 'm-plain': { terminal: ['/bin/true'] }, 'm-stubborn': {} },
+    },
+  };
+  panel = await startPanel(session, { config: JSON.stringify(config) });
+  cleanUps.push(() => panel.stop());
+  await panel.waitForState('the first listing', (state) => state.containers.listed);
+});
+
+after(async () => {
+  for (const cleanUp of cleanUps.reverse()) await cleanUp();
+});
+
+test('freeze and unfreeze through cexbar msg action, as lxc-info agrees', async () => {
+  const frozen = await msg('action', 'containers', 'm-plain', 'freeze');
+  assert.equal(frozen.code, 0, frozen.stderr);
+  assert.equal(await lxc.state('m-plain'), 'FROZEN');
+  const state = JSON.parse(frozen.stdout) as PanelSnapshot;
+  assert.equal(containerOf(state, 'm-plain')?.state, 'FROZEN');
+  assert.equal((await msg('action', 'containers', 'm-plain', 'unfreeze')).code, 0);
+  assert.equal(await lxc.state('m-plain'), 'RUNNING');
+});
+
+test('details come from lxc-info through the helper', async () => {
+  const result = await msg('action', 'containers', 'm-plain', 'details');
+  assert.equal(result.code, 0, result.stderr);
+  const details = JSON.parse(result.stdout) as { state: string; pid: number; memoryBytes: number };
+  assert.equal(details.state, 'RUNNING');
+  assert.ok(details.pid > 1 && details.memoryBytes > 0, result.stdout);
+});
+
+test('an action the state does not allow is refused with what is possible', async () => {
+  const result = await msg('action', 'containers', 'm-stubborn', 'freeze');
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'cexbar: m-stubborn is STOPPED: freeze is not possible now (possible: start, details)\n',
+  );
+});
+
+test('restart gives the container a new init', async () => {
+  const before = (
+    JSON.parse((await msg('action', 'containers', 'm-plain', 'details')).stdout) as {
+      pid: number;
+    }
+  ).pid;
+  const result = await msg('action', 'containers', 'm-plain', 'restart');
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await lxc.state('m-plain'), 'RUNNING');
+  const after = JSON.parse((await msg('action', 'containers', 'm-plain', 'details')).stdout) as {
+    pid: number;
+  };
+  assert.notEqual(after.pid, before);
+});
+
+test('a stop that times out shows on the container and kill then stops it', async () => {
+  assert.equal((await msg('action', 'containers', 'm-stubborn', 'start')).code, 0);
+  const stopped = await msg('action', 'containers', 'm-stubborn', 'stop');
+  assert.equal(stopped.code, 1);
+  assert.equal(
+    stopped.stderr,
+    'cexbar: m-stubborn did not stop within 2 s (its init ignored the halt signal)\n',
+  );
+  const state = await panel.state();
+  assert.equal(containerOf(state, 'm-stubborn')?.state, 'RUNNING');
+  assert.match(containerOf(state, 'm-stubborn')?.error ?? '', /; Kill stops it$/);
+  const lines = panel
+    .log()
+    .split('\n')
+    .filter((line) => line.includes('m-stubborn: m-stubborn did not stop'));
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.equal((await msg('action', 'containers', 'm-stubborn', 'kill')).code, 0);
+  assert.equal(await lxc.state('m-stubborn'), 'STOPPED');
+  assert.equal(containerOf(await panel.state(), 'm-stubborn')?.error, null);
+});
+
+test('containers created and destroyed while the panel runs follow without a msg', async () => {
+  await lxc.create('m-fresh');
+  await panel.waitForState(
+    'm-fresh on the bar',
+    (state) => containerOf(state, 'm-fresh') !== undefined,
+  );
+  await lxc.lxc('lxc-destroy', '-n', 'm-fresh');
+  await panel.waitForState('m-fresh gone', (state) => containerOf(state, 'm-fresh') === undefined);
+});
+
+// Last: the menu stays up (nothing on the headless seat can close it) until the panel stops.
+test('cexbar msg menu pops up the container menu under its button', async () => {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const ppmBefore = join(OUTPUT, 'container-menu-before.ppm');
+  await session.screenshot(ppmBefore);
+  const result = await msg('menu', 'containers', 'm-plain');
+  assert.equal(result.code, 0, `${result.stderr}\n${panel.log()}`);
+  // The menu maps and draws a moment after the reply; its details fill in after lxc-info.
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await session.screenshot(join(OUTPUT, 'container-menu.png'));
+  const ppm = join(OUTPUT, 'container-menu.ppm');
+  await session.screenshot(ppm);
+  const image = readPpm(ppm);
+  const empty = readPpm(ppmBefore);
+  // Below the bar, at the right where the containers module is: before, Sway's empty
+  // background; now a menu, with text in it (many shades) and rows of its own colour.
+  const area = { x: image.width - 400, y: BAR_HEIGHT, width: 400, height: 200 };
+  assert.ok(distinctColours(empty, area) < 5, 'something was below the bar before the menu');
+  assert.ok(distinctColours(image, area) > 20, 'no menu text below the bar');
+  assert.equal(countColour(image, BAR_BACKGROUND, { ...area, height: 2 }) > 0, false);
+});
