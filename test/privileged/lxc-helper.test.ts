@@ -59,19 +59,17 @@ function run(argv: readonly string[], env: NodeJS.ProcessEnv = { PATH: '/usr/bin
 
 const helper = (...args: string[]): Promise<Outcome> => run([LXC_HELPER, ...args]);
 
+/** The start of a command line that runs the rest as the desktop user. */
+const AS_DESKTOP_USER = [
+  'setpriv',
+  `--reuid=${DESKTOP_USER}`,
+  `--regid=${DESKTOP_USER}`,
+  '--init-groups',
+];
+
 /** The same, as the desktop user through sudo -n, as the panel runs it. */
 function helperAsUser(...args: string[]): Promise<Outcome> {
-  return run([
-    'setpriv',
-    `--reuid=${DESKTOP_USER}`,
-    `--regid=${DESKTOP_USER}`,
-    '--init-groups',
-    '--reset-env',
-    '/usr/bin/sudo',
-    '-n',
-    LXC_HELPER,
-    ...args,
-  ]);
+  return run([...AS_DESKTOP_USER, '--reset-env', '/usr/bin/sudo', '-n', LXC_HELPER, ...args]);
 }
 
 const NAME_RULE =
@@ -271,18 +269,7 @@ describe('cexbar-lxc-helper', () => {
     chmodSync(scratch, 0o755);
     chmodSync(injected, 0o644);
     const outcome = await run(
-      [
-        'setpriv',
-        `--reuid=${DESKTOP_USER}`,
-        `--regid=${DESKTOP_USER}`,
-        '--init-groups',
-        '/usr/bin/sudo',
-        '-n',
-        LXC_HELPER,
-        'state',
-        lxc.path,
-        'c1',
-      ],
+      [...AS_DESKTOP_USER, '/usr/bin/sudo', '-n', LXC_HELPER, 'state', lxc.path, 'c1'],
       { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require=${injected}`, NODE_PATH: scratch },
     );
     assert.deepEqual(outcome, { code: 0, stdout: 'RUNNING\n', stderr: '' });
@@ -291,10 +278,7 @@ describe('cexbar-lxc-helper', () => {
 
   test('leaves the desktop user no lxc-* program through sudo', async () => {
     const outcome = await run([
-      'setpriv',
-      `--reuid=${DESKTOP_USER}`,
-      `--regid=${DESKTOP_USER}`,
-      '--init-groups',
+      ...AS_DESKTOP_USER,
       '--reset-env',
       '/usr/bin/sudo',
       '-n',
