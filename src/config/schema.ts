@@ -100,12 +100,27 @@ const cageSession = strictObject({
     .describe('The application Cage runs, as an argument vector run inside the container.'),
 }).describe('Run Cage nested in Sway with one application from the container.');
 
+// Xwayland 22.1 (Debian 12) has no -geometry (23.1 added it): its screen takes the size of the
+// host output, so this session has no width or height yet.
+const xwaylandSession = strictObject({
+  type: z
+    .literal('xwayland')
+    .describe('A rootful Xwayland X server nested in Sway, running one X program.'),
+  command: z
+    .array(z.string())
+    .min(1)
+    .describe(
+      'The X program to run inside the container, as an argument vector, with DISPLAY=:N set ' +
+        'to its own Xwayland (and no other variable). Required: no default.',
+    ),
+}).describe("Run Xwayland nested in Sway, its X socket in the container's own session folder.");
+
 const noSession = strictObject({
   type: z.literal('none').describe('This container has no graphical session.'),
 }).describe('No session: a click only starts the container.');
 
 export const sessionSchema = z
-  .discriminatedUnion('type', [westonSession, cageSession, noSession])
+  .discriminatedUnion('type', [westonSession, cageSession, xwaylandSession, noSession])
   .describe('The nested compositor a click on the container launches.');
 
 export const containerEntrySchema = strictObject({

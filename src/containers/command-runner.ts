@@ -27,6 +27,7 @@ export const LXC_VERBS = {
   unfreeze: 'lxc-unfreeze',
   monitor: 'lxc-monitor',
   attach: 'lxc-attach',
+  'attach-x': 'lxc-attach',
 } as const;
 
 export type LxcVerb = keyof typeof LXC_VERBS;

@@ -181,6 +181,17 @@ export class LxcBackend {
     return argv;
   }
 
+  /**
+   * The same for an Xwayland session's program: the helper's attach-x sets DISPLAY=:N and no
+   * other variable, N being the session's display number (its socket X<N>).
+   */
+  attachXArgv(name: string, display: number, command: readonly string[]): string[] {
+    const args = [...this.#target(name), String(display), '--', ...command];
+    const argv = this.#runner.argv('attach-x', args);
+    this.#runner.checkInstalled(argv);
+    return argv;
+  }
+
   #target(name: string): string[] {
     return [this.lxcPath, checkContainerName(name)];
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SessionConfig } from '../config/schema.js';
 import type { LxcBackend } from './lxc-backend.js';
 import { checkContainerName } from './names.js';
+import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-socket.js';
 
 /*
  * Where a container's graphical session runs, and why there.
@@ -49,7 +50,8 @@ const WESTON_INI = [
   '',
 ].join('\n');
 
-const COMPOSITORS = new Set(['weston', 'cage']);
+// The command names of our sessions' host processes (Xwayland's comm keeps its capital).
+const COMPOSITORS = new Set(['weston', 'cage', 'Xwayland']);
 
 // Of the panel's environment, the compositor gets only what a desktop user sets for it.
 const PASSED_VARIABLES = [
@@ -64,8 +66,15 @@ const PASSED_VARIABLES = [
 
 export type GraphicalSession = Exclude<SessionConfig, { type: 'none' }>;
 
-/** Starts a program in the background; the default detaches it from the panel. */
-export type SessionSpawner = (argv: readonly string[], env: Record<string, string>) => ChildProcess;
+/**
+ * Starts a program in the background; the default detaches it from the panel. `fds` become the
+ * child's descriptors 3, 4... (Xwayland's listening socket).
+ */
+export type SessionSpawner = (
+  argv: readonly string[],
+  env: Record<string, string>,
+  fds?: readonly number[],
+) => ChildProcess;
 
 export interface SessionLauncherOptions {
   /** The desktop user's XDG_RUNTIME_DIR. */
@@ -82,20 +91,25 @@ export interface LaunchedSession {
   type: GraphicalSession['type'];
   pid: number;
   socketDir: string;
+  /** An Xwayland session's display number: its socket is socketDir/X<display>. */
+  display?: number;
   /** Settles with why the compositor ended ("exited with code 1"); null when unknown. */
   exited: Promise<string | null>;
 }
 
 /** Spawns detached, in its own process group, with no stdio tied to the panel. */
-export const spawnDetached: SessionSpawner = (argv, env) => {
+export const spawnDetached: SessionSpawner = (argv, env, fds = []) => {
   const [file, ...args] = argv as [string, ...string[]];
-  const child = spawn(file, args, { cwd: '/', env, detached: true, stdio: 'ignore' });
+  const stdio = ['ignore', 'ignore', 'ignore', ...fds] as const;
+  const child = spawn(file, args, { cwd: '/', env, detached: true, stdio: [...stdio] });
   child.unref();
   return child;
 };
 
 export class SessionLauncher {
   readonly #options: SessionLauncherOptions;
+  // Display numbers handed out by this launcher, whose sockets may not be in place yet.
+  readonly #displays = new Set<number>();
 
   constructor(options: SessionLauncherOptions) {
     if (!options.hostWaylandDisplay.startsWith('/')) {
@@ -123,6 +137,7 @@ export class SessionLauncher {
 
   /** Launches the container's nested compositor; resolves once the process has spawned. */
   async launch(name: string, session: GraphicalSession): Promise<LaunchedSession> {
+    if (session.type === 'xwayland') return this.#launchXwayland(name, session);
     const socketDir = this.prepare(name);
     const argv =
       session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session);
@@ -144,6 +159,43 @@ export class SessionLauncher {
       if (isCompositorServing(entry, wanted)) return Number(entry);
     }
     return null;
+  }
+
+  /**
+   * Rootful Xwayland on a socket of the container's folder, then the container's X program
+   * through the helper's attach-x (DISPLAY=:N alone). The X socket listens before Xwayland
+   * starts, so the program may connect at once: the kernel queues it until Xwayland accepts.
+   */
+  async #launchXwayland(
+    name: string,
+    session: Extract<GraphicalSession, { type: 'xwayland' }>,
+  ): Promise<LaunchedSession> {
+    const socketDir = this.prepare(name);
+    removeStaleXSockets(socketDir);
+    const display = freeDisplay(this.#sessionsDir(), this.#displays);
+    // Checked before Xwayland starts: a helper that is not installed leaves nothing running.
+    const attach = this.#options.backend.attachXArgv(name, display, session.command);
+    this.#displays.add(display);
+    const socket = await listenXSocket(socketDir, display, this.#options.owner);
+    const spawner = this.#options.spawn ?? spawnDetached;
+    let child: ChildProcess;
+    try {
+      child = spawner(xwaylandArgv(display), this.#environment(socketDir, 'xwayland'), [socket.fd]);
+    } finally {
+      socket.close();
+    }
+    const exited = exitReasonOf(child);
+    void exited.then(() => this.#displays.delete(display));
+    const pid = await spawnedPid(child, 'Xwayland');
+    try {
+      const program = spawner(attach, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+      await spawnedPid(program, attach[0] ?? 'sudo');
+    } catch (error) {
+      // An Xwayland that no client ever reaches would never end (-terminate needs one).
+      child.kill('SIGTERM');
+      throw error;
+    }
+    return { type: 'xwayland', pid, socketDir, display, exited };
   }
 
   #sessionsDir(): string {
@@ -214,6 +266,16 @@ export class SessionLauncher {
     const owner = this.#options.owner;
     if (owner !== undefined) chownSync(path, owner.uid, owner.gid);
   }
+}
+
+/**
+ * Rootful (one Sway window), serving only descriptor 3, ending when its last client leaves
+ * (the program, or the container, ended). -ac: by default Xwayland admits only its own uid,
+ * never the container's; whoever reaches the socket is the container, which the folder decides.
+ * Xwayland 22.1 has no -geometry: its screen takes the size of the host output.
+ */
+function xwaylandArgv(display: number): string[] {
+  return ['Xwayland', `:${display}`, '-listenfd', '3', '-ac', '-terminate'];
 }
 
 function isCompositorServing(pid: string, wanted: string): boolean {

@@ -4,7 +4,7 @@
  * takes a verb, an LXC path and a container name, checks all three, and runs the one lxc-*
  * command line that verb stands for, with fixed options, an argument vector and PATH alone.
  *
- *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS] [-- COMMAND...]
+ *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS | DISPLAY] [-- COMMAND...]
  *
  * Root runs this file from a root-owned copy (scripts/install-helper.sh), so it loads nothing
  * but Node's builtins: no project code, no node_modules, nothing the user could rewrite. A
@@ -33,6 +33,9 @@ const SESSION_DISPLAY = 'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0';
 const STOP_TIMEOUT_SECONDS = '30';
 const SECONDS_PATTERN = /^[1-9][0-9]{0,3}$/;
 const MAX_STOP_SECONDS = 3600;
+// attach-x's DISPLAY: the number N of an Xwayland session's socket X<N>, in the container's
+// /tmp/.X11-unix (a bind mount of that container's session folder). A plain decimal, 0 to 999.
+const DISPLAY_PATTERN = /^(0|[1-9][0-9]{0,2})$/;
 const ENVIRONMENT = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 interface Verb {
@@ -43,7 +46,19 @@ interface Verb {
   command?: boolean;
   /** Whether an optional SECONDS may follow the name (stop). */
   seconds?: boolean;
-  args(path: string, name: string, command: readonly string[], seconds: string): string[];
+  /** Whether a DISPLAY number must follow the name (attach-x). */
+  display?: boolean;
+  args(path: string, name: string, command: readonly string[], extra: string): string[];
+}
+
+/** lxc-attach with a clean environment but for the one session variable. */
+function attachArgs(
+  path: string,
+  name: string,
+  variable: string,
+  command: readonly string[],
+): string[] {
+  return ['-P', path, '-n', name, '--clear-env', '--set-var', variable, '--', ...command];
 }
 
 const VERBS: Record<string, Verb> = {
@@ -77,17 +92,15 @@ const VERBS: Record<string, Verb> = {
     program: 'lxc-attach',
     container: true,
     command: true,
-    args: (p, n, command) => [
-      '-P',
-      p,
-      '-n',
-      n,
-      '--clear-env',
-      '--set-var',
-      SESSION_DISPLAY,
-      '--',
-      ...command,
-    ],
+    args: (p, n, command) => attachArgs(p, n, SESSION_DISPLAY, command),
+  },
+  // An Xwayland session's program: DISPLAY=:N, and no other variable (no WAYLAND_DISPLAY).
+  'attach-x': {
+    program: 'lxc-attach',
+    container: true,
+    command: true,
+    display: true,
+    args: (p, n, command, display) => attachArgs(p, n, `DISPLAY=:${display}`, command),
   },
 };
 
@@ -100,8 +113,9 @@ function refuse(message: string): never {
 function usageOf(verb: string, spec: Verb): string {
   const name = spec.container ? ' NAME' : '';
   const seconds = spec.seconds === true ? ' [SECONDS]' : '';
+  const display = spec.display === true ? ' DISPLAY' : '';
   const command = spec.command === true ? ' -- COMMAND...' : '';
-  return `usage: ${SELF} ${verb} LXC_PATH${name}${seconds}${command}`;
+  return `usage: ${SELF} ${verb} LXC_PATH${name}${seconds}${display}${command}`;
 }
 
 interface Request {
@@ -109,7 +123,8 @@ interface Request {
   path: string;
   name: string;
   command: string[];
-  seconds: string;
+  /** stop's SECONDS, or attach-x's DISPLAY. */
+  extra: string;
 }
 
 /** The checked request, or a Refusal naming what is wrong. */
@@ -121,18 +136,30 @@ function parseRequest(argv: readonly string[]): Request {
   const spec = VERBS[verb] as Verb;
   const name = spec.container ? (rest[0] ?? '') : '';
   let tail = rest.slice(spec.container ? 1 : 0);
-  let seconds = STOP_TIMEOUT_SECONDS;
+  let extra = STOP_TIMEOUT_SECONDS;
   if (spec.seconds === true && tail.length === 1) {
-    seconds = checkSeconds(tail[0] ?? '');
+    extra = checkSeconds(tail[0] ?? '');
     tail = [];
+  }
+  if (spec.display === true) {
+    extra = tail[0] ?? '';
+    tail = tail.slice(1);
   }
   const fits = spec.command === true ? tail[0] === '--' && tail.length > 1 : tail.length === 0;
   if (argv.length < (spec.container ? 3 : 2) || !fits) {
     refuse(`${usageOf(verb, spec)} (received ${argv.length - 1} arguments after the verb)`);
   }
+  if (spec.display === true) checkDisplay(extra);
   checkLxcPath(path);
   if (spec.container) checkContainer(path, name);
-  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [], seconds };
+  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [], extra };
+}
+
+/** An X display number: digits only, no sign, no leading zero, no ":" or screen, 0 to 999. */
+function checkDisplay(value: string): void {
+  if (!DISPLAY_PATTERN.test(value)) {
+    refuse(`invalid display ${JSON.stringify(value)}: a display number from 0 to 999, as "12"`);
+  }
 }
 
 /** A stop timeout: digits only, no sign, no leading zero, 1 to MAX_STOP_SECONDS. */
@@ -244,8 +271,8 @@ function runProgram(program: string, args: readonly string[]): void {
 function main(argv: readonly string[]): void {
   try {
     if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
-    const { spec, path, name, command, seconds } = parseRequest(argv);
-    runProgram(spec.program, spec.args(path, name, command, seconds));
+    const { spec, path, name, command, extra } = parseRequest(argv);
+    runProgram(spec.program, spec.args(path, name, command, extra));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     process.stderr.write(`${SELF}: ${error.message}\n`);

@@ -22,6 +22,16 @@ import { waitForState } from '../helpers/wait-for-state.js';
 
 const CAGE_PROGRAM = 'env > /run/cexbar-session/env.txt; exec /opt/hostbin/weston-simple-shm';
 
+// Host X clients run in the container: xev stays connected (its first lines say it is),
+// then xdpyinfo reports the screen; Xwayland ends (-terminate) once the last of them has left.
+const X_DIR = '/tmp/.X11-unix';
+const X_PROGRAM = [
+  `env > ${X_DIR}/env.txt; ls ${X_DIR} > ${X_DIR}/ls.txt`,
+  `/opt/hostbin/xev > ${X_DIR}/xev.txt 2>&1 &`,
+  `while [ ! -s ${X_DIR}/xev.txt ]; do sleep 0.1; done`,
+  `/opt/hostbin/xdpyinfo > ${X_DIR}/xdpyinfo.txt 2>&1; echo $? > ${X_DIR}/done.txt; wait`,
+].join('\n');
+
 describe('ContainerService sessions in a real Sway', () => {
   const lxc = createLxcSandbox();
   let sway: SwaySession;
@@ -34,10 +44,11 @@ describe('ContainerService sessions in a real Sway', () => {
     sway = await startSwaySession();
     windows = await SwayClient.connect(sway.env.SWAYSOCK);
     const sessions = join(sway.runtimeDir, 'cexbar', 'sessions');
-    for (const name of ['gui', 'kiosk']) {
+    for (const name of ['gui', 'kiosk', 'xapp']) {
+      const target = name === 'xapp' ? X_DIR.slice(1) : 'run/cexbar-session';
       await lxc.create(name, [
         ...NO_NETWORK,
-        `lxc.mount.entry = ${sessions}/${name} run/cexbar-session none bind,create=dir 0 0`,
+        `lxc.mount.entry = ${sessions}/${name} ${target} none bind,create=dir 0 0`,
         // Host programs for the container to run as Wayland clients (their libraries are
         // bind-mounted by the busybox template already).
         'lxc.mount.entry = /usr/bin opt/hostbin none ro,bind,create=dir 0 0',
@@ -52,6 +63,7 @@ describe('ContainerService sessions in a real Sway', () => {
           list: {
             gui: { session: { type: 'weston', width: 640, height: 400 } },
             kiosk: { session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] } },
+            xapp: { session: { type: 'xwayland', command: ['/bin/sh', '-c', X_PROGRAM] } },
           },
         },
       }).containers,
@@ -59,8 +71,9 @@ describe('ContainerService sessions in a real Sway', () => {
       hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
       windows,
       runner: new CommandRunner({ sudo: true }),
-      spawnSession: (argv, env) => {
-        const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio: 'ignore' });
+      spawnSession: (argv, env, fds = []) => {
+        const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore', ...fds];
+        const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio });
         if (child.pid !== undefined) sessionPids.push(child.pid);
         return child;
       },
@@ -133,6 +146,49 @@ describe('ContainerService sessions in a real Sway', () => {
       variables.some((line) => line.includes(sway.runtimeDir)),
       false,
     );
+  });
+
+  test("an xwayland session opens Xwayland's window and the container's X clients use it", async () => {
+    await service.activate('xapp');
+    const session = sessionOf(service.state, 'xapp');
+    assert.equal(session.status, 'running');
+    const view = windows.state.views.find((candidate) => candidate.id === session.windowId);
+    assert.equal(view?.pid, session.pid);
+    assert.equal(readFileSync(`/proc/${session.pid}/comm`, 'utf8'), 'Xwayland\n');
+
+    const socketDir = join(sway.runtimeDir, 'cexbar', 'sessions', 'xapp');
+    const report = join(socketDir, 'xdpyinfo.txt');
+    await waitUntil(() => existsSync(report), 'xdpyinfo in the container to write its report');
+    await waitUntil(() => existsSync(join(socketDir, 'done.txt')), 'xdpyinfo to end');
+    assert.match(readFileSync(report, 'utf8'), /^screen #0:$/m);
+    const display = readFileSync(report, 'utf8').match(/^name of display: +:(\d+)$/m)?.[1];
+    assert.ok(display !== undefined, readFileSync(report, 'utf8'));
+    assert.ok(statSync(join(socketDir, `X${display}`)).isSocket());
+
+    const variables = readFileSync(join(socketDir, 'env.txt'), 'utf8').split('\n');
+    assert.ok(variables.includes(`DISPLAY=:${display}`), variables.join(' '));
+    assert.equal(
+      variables.some((line) => line.startsWith('WAYLAND_DISPLAY=')),
+      false,
+    );
+    // The container's /tmp/.X11-unix is its folder: no host X server's socket is there.
+    assert.deepEqual(
+      readFileSync(join(socketDir, 'ls.txt'), 'utf8'),
+      `X${display}\nenv.txt\nls.txt\n`,
+    );
+    // And the host has no socket for that display, in /tmp/.X11-unix or abstract.
+    assert.equal(existsSync(`/tmp/.X11-unix/X${display}`), false);
+    assert.equal(readFileSync('/proc/net/unix', 'utf8').includes(`X11-unix/X${display}`), false);
+  });
+
+  test('an xwayland session ends when its last X client leaves', async () => {
+    await lxc.lxc('lxc-attach', '-n', 'xapp', '--', '/bin/killall', 'xev');
+    const state = await waitForState(
+      service,
+      'the xapp session to exit',
+      (next) => sessionOf(next, 'xapp').status === 'exited',
+    );
+    assert.equal(sessionOf(state, 'xapp').exitReason, 'exited with code 0');
   });
 
   test('a click on a container whose session has a window focuses that window', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -18,6 +19,7 @@ import { SessionLauncher, type GraphicalSession } from '../../src/containers/ses
 interface Spawned {
   argv: readonly string[];
   env: Record<string, string>;
+  fds: readonly number[] | undefined;
 }
 
 describe('SessionLauncher', () => {
@@ -28,8 +30,8 @@ describe('SessionLauncher', () => {
     runtimeDir,
     hostWaylandDisplay: hostSocket,
     backend: new LxcBackend('/var/lib/lxc', new CommandRunner({ sudo: true })),
-    spawn: (argv, env) => {
-      spawned.push({ argv, env });
+    spawn: (argv, env, fds) => {
+      spawned.push({ argv, env, fds });
       return spawn('/bin/sh', ['-c', 'exit 3'], { stdio: 'ignore' });
     },
   });
@@ -99,6 +101,54 @@ describe('SessionLauncher', () => {
       'foot',
       '--server',
     ]);
+  });
+
+  test('runs Xwayland on an X socket in the session folder, then the program via attach-x', async () => {
+    const first = spawned.length;
+    const launched = await launcher.launch('xapp', { type: 'xwayland', command: ['xterm', '-e'] });
+    assert.equal(await launched.exited, 'exited with code 3');
+    const display = launched.display ?? -1;
+    assert.ok(display >= 32 && display <= 999, String(display));
+
+    const dir = join(runtimeDir, 'cexbar', 'sessions', 'xapp');
+    const [server, program] = spawned.slice(first);
+    assert.deepEqual(server?.argv, [
+      'Xwayland',
+      `:${display}`,
+      '-listenfd',
+      '3',
+      '-ac',
+      '-terminate',
+    ]);
+    assert.equal(server.fds?.length, 1);
+    assert.equal(server.env.XDG_RUNTIME_DIR, dir);
+    assert.equal(server.env.WAYLAND_DISPLAY, hostSocket);
+    assert.deepEqual(program?.argv, [
+      '/usr/bin/sudo',
+      '-n',
+      '/usr/local/libexec/cexbar/cexbar-lxc-helper',
+      'attach-x',
+      '/var/lib/lxc',
+      'xapp',
+      String(display),
+      '--',
+      'xterm',
+      '-e',
+    ]);
+    assert.deepEqual(Object.keys(program.env), ['PATH']);
+    assert.ok(lstatSync(join(dir, `X${display}`)).isSocket());
+    assert.equal(existsSync(join(dir, `X${display}.new`)), false);
+  });
+
+  test("gives a second Xwayland session another display than the first one's socket", async () => {
+    const first = await launcher.launch('xapp', { type: 'xwayland', command: ['xterm'] });
+    const second = await launcher.launch('xapp2', { type: 'xwayland', command: ['xterm'] });
+    assert.notEqual(first.display, second.display);
+    // The first container's folder holds only its newest socket: the stale one was removed.
+    const sockets = (name: string): string[] =>
+      readdirSync(join(runtimeDir, 'cexbar', 'sessions', name)).filter((e) => e.startsWith('X'));
+    assert.deepEqual(sockets('xapp'), [`X${first.display ?? ''}`]);
+    await Promise.all([first.exited, second.exited]);
   });
 
   test('refuses a symlink in place of a session folder', () => {

@@ -130,7 +130,8 @@ describe('cexbar-lxc-helper', () => {
   });
 
   test('refuses an unknown verb, help options and a wrong argument count', async () => {
-    const verbs = 'list, state, info, start, stop, kill, freeze, unfreeze, monitor, attach';
+    const verbs =
+      'list, state, info, start, stop, kill, freeze, unfreeze, monitor, attach, ' + 'attach-x';
     for (const verb of ['destroy', '-h', '--help']) {
       assert.deepEqual(
         await helper(verb, lxc.path, 'c1'),
@@ -242,6 +243,46 @@ describe('cexbar-lxc-helper', () => {
     const lines = stdout.split('\n');
     assert.ok(lines.includes('WAYLAND_DISPLAY=/run/cexbar-session/wayland-0'), stdout);
     assert.equal(stdout.includes('CEXBAR_TEST_SECRET'), false);
+  });
+
+  test('attaches an X program with DISPLAY alone, the number it was given', async () => {
+    const argv = [LXC_HELPER, 'attach-x', lxc.path, 'c1', '42', '--', '/bin/env'];
+    const { code, stdout } = await run(argv, {
+      PATH: '/usr/bin:/bin',
+      CEXBAR_TEST_SECRET: 'do-not-pass',
+    });
+    assert.equal(code, 0);
+    const lines = stdout.split('\n');
+    assert.ok(lines.includes('DISPLAY=:42'), stdout);
+    assert.equal(stdout.includes('WAYLAND_DISPLAY'), false);
+    assert.equal(stdout.includes('CEXBAR_TEST_SECRET'), false);
+  });
+
+  test('refuses an attach-x display that is not a plain small number', async () => {
+    for (const display of ['', ':1', '1.0', '01', '-1', '+1', '1000', '1 ', 'x', '--']) {
+      assert.deepEqual(
+        await helper('attach-x', lxc.path, 'c1', display, '--', '/bin/true'),
+        refusal(
+          `invalid display ${JSON.stringify(display)}: a display number from 0 to 999, as "12"`,
+        ),
+        display,
+      );
+    }
+    assert.deepEqual(
+      await helper('attach-x', lxc.path, 'c1', '--', '/bin/true'),
+      refusal(
+        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY -- COMMAND... ' +
+          '(received 4 arguments after the verb)',
+      ),
+    );
+    assert.deepEqual(
+      await helper('attach-x', lxc.path, 'c1', '3'),
+      refusal(
+        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY -- COMMAND... ' +
+          '(received 3 arguments after the verb)',
+      ),
+    );
+    assert.equal(await lxc.state('c1'), 'RUNNING');
   });
 
   test('runs for the desktop user through sudo -n, refusing alike', async () => {
