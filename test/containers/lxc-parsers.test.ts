@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   LxcParseError,
@@ -10,12 +8,11 @@ import {
   parseLxcStartReason,
   parseMonitorLine,
 } from '../../src/containers/lxc-parsers.js';
+import { readFixtureText } from '../helpers/fixtures.js';
 
 // Outputs recorded from real busybox containers (LXC 5.0.2); see test/fixtures/lxc/README.md.
-const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'lxc');
-
 function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
+  return readFixtureText('lxc', name);
 }
 
 describe('parseFancyList', () => {

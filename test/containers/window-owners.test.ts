@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { ContainersState, SessionState } from '../../src/containers/container-state.js';
 import { labelColourOf } from '../../src/containers/label-colours.js';
@@ -14,11 +13,10 @@ import {
 import type { SwayViewState } from '../../src/sway/state.js';
 import { Observable } from '../../src/util/observable.js';
 import { createLxcSandbox } from '../../scripts/harness/lxc.js';
-
-const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'proc');
+import { readFixtureText } from '../helpers/fixtures.js';
 
 function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
+  return readFixtureText('proc', name);
 }
 
 class Source<T> extends Observable<T> {

@@ -1,12 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
-/** test/fixtures/sway/, from the compiled test's place in dist/test/sway/helpers/. */
-const FIXTURES = join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'sway');
+import { readFixtureText } from '../../helpers/fixtures.js';
 
 /** A reply or event recorded from the real Sway 1.7 by test/sway/record-fixtures.ts. */
 export function readFixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8');
+  return readFixtureText('sway', name);
 }
 
 /** A recorded fixture as a JSON value, to alter before it is parsed again. */
