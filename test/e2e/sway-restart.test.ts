@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { PanelSnapshot } from '../../src/panel/snapshot.js';
+import { SwayConnection } from '../../src/sway/connection.js';
+import { MESSAGE_TYPE } from '../../src/sway/protocol.js';
+import { commandReplySchema } from '../../src/sway/schemas.js';
+import { countColour, hex, readPpm } from '../../scripts/harness/image.js';
+import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js';
+import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
+import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+
+/*
+ * Staying connected, on real parts: `cexbar run` in a headless Sway that is reloaded, that
+ * drops the panel's event socket (the panel stopped with SIGSTOP during a burst of events, so
+ * that it falls behind the 4 MiB Sway allows), and that is killed and started again.
+ */
+
+const OUTPUT = join(process.cwd(), 'test-output');
+const BAR_BACKGROUND = hex('#1d2026');
+
+let session: SwaySession;
+let lxc: LxcSandbox;
+let panel: PanelProcess;
+const cleanUps: (() => Promise<void>)[] = [];
+
+before(async () => {
+  session = await startSwaySession();
+  cleanUps.push(() => session.stop());
+  lxc = createLxcSandbox();
+  cleanUps.push(() => lxc.destroy());
+  const config = { modules: ['workspaces', 'window', 'clock'], containers: { lxcPath: lxc.path } };
+  panel = await startPanel(session, { config: JSON.stringify(config) });
+  cleanUps.push(() => panel.stop());
+});
+
+after(async () => {
+  for (const cleanUp of cleanUps.reverse()) await cleanUp();
+});
+
+interface SwayWorkspace {
+  name: string;
+  output: string;
+  focused: boolean;
+}
+
+async function swayWorkspaces(): Promise<[string, string, boolean][]> {
+  const reply = JSON.parse(await session.swaymsg('-t', 'get_workspaces', '-r')) as SwayWorkspace[];
+  return reply.map((workspace) => [workspace.name, workspace.output, workspace.focused]);
+}
+
+function panelWorkspaces(state: PanelSnapshot): [string, string, boolean][] {
+  return state.sway.workspaces.map((workspace) => [
+    workspace.name,
+    workspace.output,
+    workspace.focused,
+  ]);
+}
+
+/** Polls the control socket, which is away while no panel runs, until `accept` holds. */
+async function waitForPanel(
+  what: string,
+  accept: (state: PanelSnapshot) => boolean,
+): Promise<PanelSnapshot> {
+  const deadline = Date.now() + 30_000;
+  let last: unknown = 'no answer yet';
+  for (;;) {
+    try {
+      const state = await panel.state();
+      if (accept(state)) return state;
+      last = state.sway;
+    } catch (error) {
+      last = String(error);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(last)}\n${panel.log()}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The panel process `cexbar run` started: the supervisor's one child. */
+function panelChildPid(): number {
+  const supervisor = panel.process.pid ?? 0;
+  const children = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8');
+  const pids = children.trim().split(/\s+/).filter(Boolean).map(Number);
+  assert.equal(pids.length, 1, `the supervisor's children: ${children}`);
+  return pids[0] ?? 0;
+}
+
+function logLines(pattern: RegExp): string[] {
+  return panel
+    .log()
+    .split('\n')
+    .filter((line) => pattern.test(line));
+}
+
+test('a Sway reload resyncs: one bar, the workspaces Sway has, the same panel process', async () => {
+  const child = panelChildPid();
+  await session.swaymsg('workspace', 'before-reload');
+  await session.swaymsg('reload');
+  await session.swaymsg('workspace', '1');
+  const expected = await swayWorkspaces();
+  const state = await waitForPanel(
+    'the workspaces after the reload',
+    (s) => JSON.stringify(panelWorkspaces(s)) === JSON.stringify(expected),
+  );
+  assert.deepEqual(
+    state.bars.map((bar) => bar.output),
+    ['HEADLESS-1'],
+  );
+  assert.equal(panelChildPid(), child);
+  assert.deepEqual(logLines(/lost the connection/), []);
+});
+
+test('an event socket that Sway drops is opened again, and the state read anew', async () => {
+  const child = panelChildPid();
+  // About 1 kB of event per switch: 8,000 of them are well past the 4 MiB Sway lets lag.
+  const switches = Array.from({ length: 4000 }, () => 'workspace flood-a; workspace flood-b');
+  process.kill(child, 'SIGSTOP');
+  try {
+    // One command list over IPC: as an argument to swaymsg it would be too long for exec.
+    const connection = await SwayConnection.open(session.env.SWAYSOCK);
+    try {
+      await connection.request(MESSAGE_TYPE.RUN_COMMAND, switches.join('; '), commandReplySchema);
+    } finally {
+      connection.close();
+    }
+    await session.swaymsg('workspace', 'after-flood');
+  } finally {
+    process.kill(child, 'SIGCONT');
+  }
+  const state = await waitForPanel('the reconnection', (s) =>
+    s.sway.workspaces.some((workspace) => workspace.name === 'after-flood' && workspace.focused),
+  );
+  assert.equal(state.sway.connected, true);
+  assert.deepEqual(panelWorkspaces(state), await swayWorkspaces());
+  assert.equal(panelChildPid(), child, 'the panel process was replaced');
+  const socket = session.env.SWAYSOCK;
+  assert.deepEqual(logLines(/sway: (lost|reconnected)/), [
+    `cexbar: warn: sway: lost the connection to ${socket} (Sway closed it); reconnecting`,
+    `cexbar: sway: reconnected to ${socket}; state read again`,
+  ]);
+});
+
+test('Sway killed and started again: the panel runs on the new Sway and its bar shows', async () => {
+  const oldSocket = session.env.SWAYSOCK;
+  await session.restart('SIGKILL');
+  assert.notEqual(session.env.SWAYSOCK, oldSocket);
+  await session.swaymsg('workspace', 'after-restart');
+  const expected = await swayWorkspaces();
+  const state = await waitForPanel(
+    'the panel on the new Sway',
+    (s) =>
+      s.sway.socketPath === session.env.SWAYSOCK &&
+      JSON.stringify(panelWorkspaces(s)) === JSON.stringify(expected),
+  );
+  assert.deepEqual(
+    state.bars.map((bar) => [bar.output, bar.layerShell]),
+    [['HEADLESS-1', true]],
+  );
+  assert.deepEqual(logLines(/run: (Sway at|found Sway)/), [
+    `cexbar: warn: run: Sway at ${oldSocket} has ended; waiting for a new Sway`,
+    `cexbar: run: found Sway at ${session.env.SWAYSOCK}`,
+  ]);
+
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await session.screenshot(join(OUTPUT, 'sway-restart.png'));
+  const ppm = join(OUTPUT, 'sway-restart.ppm');
+  await session.screenshot(ppm);
+  const image = readPpm(ppm);
+  const bar = { x: 0, y: 0, width: image.width, height: 28 };
+  assert.ok(countColour(image, BAR_BACKGROUND, bar) > bar.width * bar.height * 0.4, 'no bar');
+});
