@@ -159,6 +159,24 @@ export const configSchema = strictObject({
     .max(200)
     .default(28)
     .describe('Height of the bar in pixels. Default: 28.'),
+  outputs: strictObject({
+    only: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Sway outputs (as `swaymsg -t get_outputs` names them, e.g. "DP-1") that get a bar; ' +
+          'none listed: every enabled output. Default: [].',
+      ),
+    skip: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Sway outputs that get no bar, also when `only` lists them: every output but these. ' +
+          'Default: [].',
+      ),
+  })
+    .prefault({})
+    .describe('Which outputs get a bar: one bar on each enabled output by default.'),
   window: strictObject({
     maxLength: z
       .int()

@@ -41,8 +41,19 @@ export interface PanelOptions {
   waylandDisplay: string;
 }
 
-/** The Sway output under a GDK monitor: both report the same logical position. */
+/**
+ * The Sway output under a GDK monitor: the connector name GDK has from xdg-output (the name
+ * Sway uses), else the active output at the monitor's logical position.
+ */
 function outputNameOf(monitor: GdkMonitor, sway: SwayClient): string | null {
+  const display = monitor.getDisplay();
+  const index = monitorsOf(display).indexOf(monitor);
+  const screen = display.getDefaultScreen();
+  // Deprecated since GTK 3.22 for GdkMonitor, which has no connector name until GTK 4: this
+  // is GTK 3's one way to the xdg-output name.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const plugName = index < 0 ? null : screen.getMonitorPlugName(index);
+  if (plugName !== null && plugName !== '') return plugName;
   const geometry = monitor.getGeometry();
   const output = sway.state.outputs.find(
     (candidate) =>
@@ -74,6 +85,8 @@ export class Panel {
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
+  /** The Sway output each bar was made for, as it was named when the bar was made. */
+  readonly #barOutputs = new Map<GdkMonitor, string | null>();
   #control: Server | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
@@ -188,10 +201,10 @@ export class Panel {
     }
     if (!isDeepStrictEqual(previous.containers, config.containers)) this.#replaceContainers();
     else if (previous.windows.markInSway !== config.windows.markInSway) this.#restartMarking();
-    for (const monitor of [...this.#bars.keys()]) {
-      this.#removeBar(monitor);
-      this.#addBar(monitor);
-    }
+    // Every monitor, not only those with a bar: the outputs to use may have changed.
+    for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
+    const display = Gdk.Display.getDefault();
+    if (display !== null) for (const monitor of monitorsOf(display)) this.#addBar(monitor);
     log.info('config', `applied ${file ?? 'the default config (the file is gone)'}`);
   }
 
@@ -240,9 +253,9 @@ export class Panel {
     this.#marker = new SwayTitleMarker(windows, this.#sway, markup);
   }
 
-  #contextFor(monitor: GdkMonitor): ModuleContext {
+  #contextFor(outputName: string | null): ModuleContext {
     return {
-      outputName: outputNameOf(monitor, this.#sway),
+      outputName,
       config: this.#config,
       sway: this.#sway,
       containers: this.#containers,
@@ -253,22 +266,36 @@ export class Panel {
 
   #addBar(monitor: GdkMonitor): void {
     if (this.#bars.has(monitor)) return;
-    const bar = createBar(monitor, this.#contextFor(monitor));
+    const outputName = outputNameOf(monitor, this.#sway);
+    // Another bar's output: this monitor's own name has not come yet.
+    if (outputName !== null && [...this.#barOutputs.values()].includes(outputName)) return;
+    if (!usesOutput(this.#config.outputs, outputName)) {
+      log.debug('panel', `no bar on ${outputName ?? 'an unnamed output'} (config: outputs)`);
+      return;
+    }
+    const bar = createBar(monitor, this.#contextFor(outputName));
     bar.setConfigError(this.#configError);
     this.#bars.set(monitor, bar);
+    this.#barOutputs.set(monitor, outputName);
   }
 
   #removeBar(monitor: GdkMonitor): void {
     this.#bars.get(monitor)?.destroy();
     this.#bars.delete(monitor);
+    this.#barOutputs.delete(monitor);
   }
 
   #followMonitors(): void {
     const display = Gdk.Display.getDefault();
     if (display === null) throw new Error('GTK has no display');
     for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    // A monitor comes before its name and position (xdg-output sends them after wl_output):
+    // its bar waits for the screen's monitors-changed that follows them.
     display.on('monitor-added', (monitor: GdkMonitor) => this.#addBar(monitor));
     display.on('monitor-removed', (monitor: GdkMonitor) => this.#removeBar(monitor));
+    display.getDefaultScreen().on('monitors-changed', () => {
+      for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    });
   }
 
   /** What `cexbar msg state` prints. */
@@ -279,7 +306,10 @@ export class Panel {
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
-      bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
+      bars: describeBars(
+        [...this.#bars.values()],
+        (monitor) => this.#barOutputs.get(monitor) ?? null,
+      ),
     };
   }
 
@@ -308,6 +338,16 @@ function createContainerService(
     hostWaylandDisplay: options.waylandDisplay,
     windows: sway,
   });
+}
+
+/**
+ * Whether the config wants a bar on this output: not skipped, and listed when a list is given.
+ * An output GDK cannot name gets a bar only while no list is given.
+ */
+function usesOutput(outputs: Config['outputs'], name: string | null): boolean {
+  if (name === null) return outputs.only.length === 0;
+  if (outputs.skip.includes(name)) return false;
+  return outputs.only.length === 0 || outputs.only.includes(name);
 }
 
 /**
