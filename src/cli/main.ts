@@ -268,6 +268,9 @@ async function runPanelCommand(configPath: string): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Usually GTK's display ends with Sway first; a display that is not Sway's (a nested one)
+  // stays, and the panel ends here so that `cexbar run` can start one on the next Sway.
+  panel.onSwayEnded(() => stop('Sway has ended'));
   panelModule.runMainLoop();
   return -1;
 }

@@ -298,6 +298,11 @@ export class Panel {
     });
   }
 
+  /** Called once Sway is found gone for good; `cexbar run` then looks for the next one. */
+  onSwayEnded(listener: () => void): void {
+    this.#sway.onEnded(listener);
+  }
+
   /** What `cexbar msg state` prints. */
   snapshot(): PanelSnapshot {
     return {

@@ -1,5 +1,5 @@
 import { describeError, log } from '../util/log.js';
-import { Observable } from '../util/observable.js';
+import { Observable, type Unsubscribe } from '../util/observable.js';
 import { CoalescedTask } from './coalesced-task.js';
 import { focusViewCommand, focusWorkspaceCommand } from './commands.js';
 import { SwayConnection, type RawEvent } from './connection.js';
@@ -59,12 +59,20 @@ interface Attachment {
   sawShutdown: boolean;
 }
 
+/** Whether opening the socket failed because no Sway is behind it any more. */
+function isSocketGone(error: unknown): boolean {
+  if (!(error instanceof SwayConnectionError)) return false;
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
 export class SwayClient extends Observable<SwayState> {
   readonly #socketPath: string;
   #attachment: Attachment | null = null;
   readonly #resync: CoalescedTask;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #reconnectDelay = FIRST_RECONNECT_MS;
+  readonly #endedListeners = new Set<() => void>();
   #closed = false;
 
   private constructor(socketPath: string) {
@@ -124,6 +132,16 @@ export class SwayClient extends Observable<SwayState> {
   /** Focuses a view by its con_id, switching to its workspace. */
   focusView(conId: number): Promise<void> {
     return this.#runAction(`focus window ${conId}`, () => this.command(focusViewCommand(conId)));
+  }
+
+  /**
+   * Called when a reconnection finds no Sway at the socket any more (it is gone, or nothing
+   * listens on it): this Sway has ended, and a new one has a socket of another name. Until
+   * then the client keeps trying, as Sway may only have dropped it.
+   */
+  onEnded(listener: () => void): Unsubscribe {
+    this.#endedListeners.add(listener);
+    return () => this.#endedListeners.delete(listener);
   }
 
   /** Ends both connections; no state change is heard after this. */
@@ -300,6 +318,9 @@ export class SwayClient extends Observable<SwayState> {
       // Each try is quiet: the loss was logged once, and the next try waits longer.
       log.debug('sway', `reconnecting failed (${describeError(error)})`);
       this.#detach();
+      if (isSocketGone(error)) {
+        for (const listener of [...this.#endedListeners]) listener();
+      }
       if (!this.#isClosed()) this.#scheduleReconnect();
       return;
     }

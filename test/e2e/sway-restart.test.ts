@@ -146,6 +146,21 @@ test('an event socket that Sway drops is opened again, and the state read anew',
   ]);
 });
 
+test('a panel process that dies while Sway runs is started again, once', async () => {
+  const child = panelChildPid();
+  process.kill(child, 'SIGKILL');
+  const expected = await swayWorkspaces();
+  await waitForPanel(
+    'a new panel process',
+    (s) => JSON.stringify(panelWorkspaces(s)) === JSON.stringify(expected),
+  );
+  assert.notEqual(panelChildPid(), child);
+  assert.deepEqual(logLines(/run: the panel ended/), [
+    'cexbar: warn: run: the panel ended (signal SIGKILL) while Sway runs; ' +
+      'starting it again in 0.5 s',
+  ]);
+});
+
 test('Sway killed and started again: the panel runs on the new Sway and its bar shows', async () => {
   const oldSocket = session.env.SWAYSOCK;
   await session.restart('SIGKILL');
