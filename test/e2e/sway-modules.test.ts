@@ -7,6 +7,7 @@ import { countColour, hex, readPpm, type Image } from '../../scripts/harness/ima
 import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+import { VirtualPointer } from '../../scripts/harness/virtual-pointer.js';
 
 /*
  * The binding mode, the scratchpad and persistent workspaces on real parts: a headless Sway
@@ -111,6 +112,46 @@ test('a persistent workspace that Sway does not have is a button, and a click cr
   const moved = columnsWith(await screenshot('persistent-workspace-created'), FOCUSED_WORKSPACE);
   assert.ok(Math.min(...moved) > Math.max(...focusedColumns), 'the focused button did not move');
 });
+
+test('a scroll over the workspaces switches to the previous or next one; a click to its own', async () => {
+  const display = join(session.runtimeDir, session.env.WAYLAND_DISPLAY);
+  const pointer = await VirtualPointer.open(display, 1280, 720);
+  const focusedIs = (name: string) => (state: PanelSnapshot) =>
+    state.sway.workspaces.some((workspace) => workspace.name === name && workspace.focused);
+  try {
+    // Over the workspace buttons; "mail" is focused, "1" and "3" are placeholders before it.
+    // The panel makes its wl_pointer when Sway tells it the seat gained one, which may come
+    // after the first enter: until a scroll has landed, each try enters the bar afresh.
+    await retry('the first scroll to reach the bar', async () => {
+      pointer.moveTo(640, 400);
+      pointer.moveTo(30, 14);
+      pointer.scroll(-1);
+      await panel.waitForState('3 focused', focusedIs('3'), 1_000);
+    });
+    pointer.scroll(-1);
+    await panel.waitForState('1 focused', focusedIs('1'));
+    pointer.scroll(1);
+    await panel.waitForState('3 focused again', focusedIs('3'));
+    // A real click on the "mail" button (x 75 to 120 in the screenshots).
+    pointer.moveTo(97, 14);
+    pointer.click();
+    await panel.waitForState('mail focused by a click', focusedIs('mail'));
+  } finally {
+    await pointer.close();
+  }
+});
+
+/** Runs `attempt` until it resolves, ten times at most. */
+async function retry(what: string, attempt: () => Promise<void>): Promise<void> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      await attempt();
+      return;
+    } catch (error) {
+      if (tries === 10) throw new Error(`${what}: ${String(error)}\n${panel.log()}`);
+    }
+  }
+}
 
 /** The x positions in the bar's strip where `colour` appears. */
 function columnsWith(image: Image, colour: ReturnType<typeof hex>): number[] {
