@@ -113,7 +113,7 @@ export class PanelSupervisor {
     const [command, ...args] = this.#options.panelCommand;
     if (command === undefined) throw new Error('run: no panel command');
     const startedAt = Date.now();
-    log.info('run', `starting the panel on ${sway.socket} (${sway.waylandDisplay})`);
+    log.debug('run', `starting the panel on ${sway.socket} (${sway.waylandDisplay})`);
     // The panel's own lines go straight to the same stderr; stdin and stdout it does not use.
     const child = spawn(command, args, {
       cwd: '/',

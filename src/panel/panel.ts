@@ -12,7 +12,7 @@ import {
   type MODULES_WITH_ITEMS,
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
-import { SwayClient } from '../sway/client.js';
+import { SwayClient, type SwayOutputState } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
@@ -87,6 +87,8 @@ export class Panel {
   readonly #bars = new Map<GdkMonitor, Bar>();
   /** The Sway output each bar was made for, as it was named when the bar was made. */
   readonly #barOutputs = new Map<GdkMonitor, string | null>();
+  /** Outputs Sway lists as disabled: no bar on them, whatever GDK says. */
+  #disabledOutputs: string[] = [];
   #control: Server | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
@@ -273,6 +275,7 @@ export class Panel {
       log.debug('panel', `no bar on ${outputName ?? 'an unnamed output'} (config: outputs)`);
       return;
     }
+    if (outputName !== null && this.#disabledOutputs.includes(outputName)) return;
     const bar = createBar(monitor, this.#contextFor(outputName));
     bar.setConfigError(this.#configError);
     this.#bars.set(monitor, bar);
@@ -294,6 +297,31 @@ export class Panel {
     display.on('monitor-added', (monitor: GdkMonitor) => this.#addBar(monitor));
     display.on('monitor-removed', (monitor: GdkMonitor) => this.#removeBar(monitor));
     display.getDefaultScreen().on('monitors-changed', () => {
+      for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    });
+    this.#sway.subscribe((state) => {
+      this.#followDisabledOutputs(display, state.outputs);
+    });
+  }
+
+  /**
+   * A disabled output may keep its monitor in GDK (Sway 1.7 leaves its wl_output global), so
+   * its bar goes by Sway's word: removed while the output is disabled, back when enabled. Only
+   * a change of that list reaches GTK, through its idle callback, as showing a window from a
+   * socket's callback would hang.
+   */
+  #followDisabledOutputs(
+    display: InstanceType<typeof Gdk.Display>,
+    outputs: readonly SwayOutputState[],
+  ): void {
+    const disabled = outputs.filter((output) => !output.active).map((output) => output.name);
+    if (isDeepStrictEqual(disabled, this.#disabledOutputs)) return;
+    this.#disabledOutputs = disabled;
+    inGtkIdle(() => {
+      if (this.#stopped) return;
+      for (const [monitor, name] of [...this.#barOutputs]) {
+        if (name !== null && this.#disabledOutputs.includes(name)) this.#removeBar(monitor);
+      }
       for (const monitor of monitorsOf(display)) this.#addBar(monitor);
     });
   }
