@@ -294,13 +294,13 @@ async function runSupervisor(configPath: string): Promise<number> {
     uid: process.getuid?.() ?? 0,
     env: process.env,
   });
-  const done = await supervisor.start().catch((error: unknown) => {
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+  process.on('SIGINT', () => supervisor.stop('SIGINT'));
+  await supervisor.start().catch((error: unknown) => {
     // Outside a Sway session there is nothing to wait for: the user started it in the wrong place.
     throw error instanceof NoSwayError ? new UsageError(error.message) : error;
   });
-  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
-  process.on('SIGINT', () => supervisor.stop('SIGINT'));
-  return done;
+  return supervisor.done;
 }
 
 function version(): string {

@@ -17,6 +17,8 @@ import { EXIT_PANEL_REFUSED, EXIT_USAGE } from './exit-status.js';
 const STABLE_RUN_MS = 30_000;
 const FIRST_DELAY_MS = 500;
 const LONGEST_DELAY_MS = 30_000;
+/** How long a panel has to end after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5_000;
 /** Changes in the runtime folder come in bursts (sockets, locks): one look after the burst. */
 const SETTLE_MS = 200;
 
@@ -72,8 +74,13 @@ export class PanelSupervisor {
     this.#done = new Promise((resolve) => (this.#finish = resolve));
   }
 
+  /** Resolves with the run's exit status once it has stopped. */
+  get done(): Promise<number> {
+    return this.#done;
+  }
+
   /** Starts the first panel; rejects with a NoSwayError when no Sway runs at all. */
-  async start(): Promise<Promise<number>> {
+  async start(): Promise<void> {
     const sway = await this.#find();
     if (sway === null) {
       const { uid, runtimeDir } = this.#options;
@@ -84,8 +91,8 @@ export class PanelSupervisor {
           `sway-ipc.${uid}.PID.sock of a running Sway; run cexbar from inside a Sway session`,
       );
     }
-    this.#startPanel(sway);
-    return this.#done;
+    // Stopped while it looked: no panel to start.
+    if (this.#mayStartPanel()) this.#startPanel(sway);
   }
 
   /** Stops the panel (SIGTERM) and resolves the run with status 0 once it has ended. */
@@ -94,8 +101,15 @@ export class PanelSupervisor {
     this.#stopping = true;
     log.info('run', `stopping (${signal})`);
     this.#stopWaiting();
-    if (this.#child === null) this.#finish(0);
-    else this.#child.kill('SIGTERM');
+    const child = this.#child;
+    if (child === null) {
+      this.#finish(0);
+      return;
+    }
+    child.kill('SIGTERM');
+    // A panel hung in GTK ignores SIGTERM; runit's stop must not wait on it forever.
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => clearTimeout(timer));
   }
 
   #find(): Promise<LiveSway | null> {

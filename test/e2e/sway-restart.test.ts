@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
@@ -189,4 +189,17 @@ test('Sway killed and started again: the panel runs on the new Sway and its bar 
   const image = readPpm(ppm);
   const bar = { x: 0, y: 0, width: image.width, height: 28 };
   assert.ok(countColour(image, BAR_BACKGROUND, bar) > bar.width * bar.height * 0.4, 'no bar');
+});
+
+test('SIGTERM to cexbar run alone, as runit sends it, ends the panel process too', async () => {
+  const child = panelChildPid();
+  const supervisor = panel.process;
+  const ended = new Promise<number | null>((resolve) => supervisor.once('exit', resolve));
+  process.kill(supervisor.pid ?? 0, 'SIGTERM');
+  assert.equal(await ended, 0);
+  assert.equal(existsSync(`/proc/${child}`), false, 'the panel process outlived cexbar run');
+  assert.deepEqual(logLines(/stopping/), [
+    'cexbar: run: stopping (SIGTERM)',
+    'cexbar: panel: stopping (SIGTERM)',
+  ]);
 });
