@@ -21,6 +21,7 @@ A Sway panel for LXCex: workspaces, the focused window, LXC containers and their
 
 Commands:
   run              Run the panel (the default), through Sway's restarts. Needs XDG_RUNTIME_DIR.
+  panel            One panel process on SWAYSOCK's Sway, as 'run' starts it (no restarts).
   msg REQUEST      Talk to the running panel: 'cexbar msg --help' lists the requests.
   check FILE       Validate a config file without starting the panel.
   schema           Print the config's JSON Schema.
