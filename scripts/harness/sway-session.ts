@@ -49,9 +49,9 @@ export interface SwaySession {
   /**
    * Ends this session's Sway (SIGKILL by default, as a crash: its sockets stay behind) and
    * starts a new one with the same config and runtime folder; `env` then names the new one.
-   * Only for a Sway the harness started.
+   * `whileAway` runs between the two, while no Sway runs. Only for a Sway the harness started.
    */
-  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  restart(signal?: 'SIGTERM' | 'SIGKILL', whileAway?: () => Promise<void>): Promise<void>;
   /** The PID of the Sway running now (0 for one the harness did not start). */
   swayPid(): number;
   stop(): Promise<void>;
@@ -264,8 +264,9 @@ export async function startSwaySession(options: SwaySessionOptions = {}): Promis
     await endSway(sway, 'SIGTERM');
     rmSync(runtimeDir, { recursive: true, force: true });
   });
-  session.restart = async (signal = 'SIGKILL') => {
+  session.restart = async (signal = 'SIGKILL', whileAway) => {
     await endSway(sway, signal);
+    await whileAway?.();
     sway = launchSway(user, configPath, swayEnv);
     const next = await socketsOf(sway, user, runtimeDir, fail);
     // The same object: helpers made before the restart reach the new Sway too.

@@ -91,6 +91,22 @@ function panelChildPid(): number {
   return pids[0] ?? 0;
 }
 
+/** User and system time of a process so far, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat; after the name, indexes 11 and 12.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function waitForLog(pattern: RegExp): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (logLines(pattern).length === 0) {
+    if (Date.now() > deadline) throw new Error(`no log line ${String(pattern)}:\n${panel.log()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function logLines(pattern: RegExp): string[] {
   return panel
     .log()
@@ -163,7 +179,17 @@ test('a panel process that dies while Sway runs is started again, once', async (
 
 test('Sway killed and started again: the panel runs on the new Sway and its bar shows', async () => {
   const oldSocket = session.env.SWAYSOCK;
-  await session.restart('SIGKILL');
+  const supervisor = panel.process.pid ?? 0;
+  let cpuWhileAway = -1;
+  await session.restart('SIGKILL', async () => {
+    await waitForLog(/run: Sway at .* has ended/);
+    // While no Sway runs, cexbar run waits on the runtime folder: it must not spin.
+    const before = cpuTicks(supervisor);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    cpuWhileAway = cpuTicks(supervisor) - before;
+  });
+  // In clock ticks (1/100 s): a loop that polls without pause would use about 150.
+  assert.ok(cpuWhileAway >= 0 && cpuWhileAway < 15, `used ${cpuWhileAway} ticks while away`);
   assert.notEqual(session.env.SWAYSOCK, oldSocket);
   await session.swaymsg('workspace', 'after-restart');
   const expected = await swayWorkspaces();
