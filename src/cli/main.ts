@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultConfigPath, loadConfig, parseConfigText, readConfigText } from '../config/load.js';
 import { sendControlRequest } from '../control/client.js';
 import { CONTAINER_ACTIONS, type ContainerAction } from '../containers/container-state.js';
 import { controlSocketPath, MODULES_WITH_ITEMS, type ControlRequest } from '../control/protocol.js';
+import { socketAnswers } from '../sway/discovery.js';
 import { describeError, log } from '../util/log.js';
+import { EXIT_PANEL_REFUSED, EXIT_USAGE } from './exit-status.js';
 
 /*
  * The `cexbar` command. Only `cexbar run` (the default) loads GTK: `msg` and `check` answer
@@ -18,7 +20,8 @@ const HELP = {
 A Sway panel for LXCex: workspaces, the focused window, LXC containers and their sessions.
 
 Commands:
-  run              Run the panel (the default). Needs SWAYSOCK, WAYLAND_DISPLAY, XDG_RUNTIME_DIR.
+  run              Run the panel (the default), through Sway's restarts. Needs XDG_RUNTIME_DIR.
+  panel            One panel process on SWAYSOCK's Sway, as 'run' starts it (no restarts).
   msg REQUEST      Talk to the running panel: 'cexbar msg --help' lists the requests.
   check FILE       Validate a config file without starting the panel.
   schema           Print the config's JSON Schema.
@@ -38,6 +41,16 @@ $XDG_RUNTIME_DIR/cexbar/control.sock that 'cexbar msg' talks to. An invalid conf
 with its problems listed; without a config file the defaults apply. While it runs it follows
 the config file and the stylesheets: a saved change applies at once, and an invalid one keeps
 the last good config and shows its problem on the bar.
+
+The Sway is the one of SWAYSOCK while it answers, otherwise the newest running Sway of this
+user in XDG_RUNTIME_DIR (its sway-ipc.UID.PID.sock). The bars run in a child process,
+'cexbar panel'; when Sway ends, that process ends with its display, and 'cexbar run' waits for a
+new Sway and starts the panel there. SIGTERM or SIGINT stops both.
+`,
+  panel: `Usage: cexbar panel [-c FILE]
+
+One panel process on the Sway of SWAYSOCK and the display of WAYLAND_DISPLAY, without the
+supervision of 'cexbar run' (which starts it): it ends when its display does.
 `,
   msg: `Usage: cexbar msg state
        cexbar msg activate MODULE ITEM
@@ -224,7 +237,9 @@ async function runCheck(file: string | undefined): Promise<number> {
   return 0;
 }
 
+/** `cexbar panel`: one panel process on the Sway of SWAYSOCK, as `cexbar run` starts it. */
 async function runPanelCommand(configPath: string): Promise<number> {
+  isPanelProcess = true;
   const { config, file } = await loadConfig(configPath);
   const runtimeDir = runtimeDirOf(process.env);
   const swaySocket = process.env.SWAYSOCK;
@@ -254,8 +269,39 @@ async function runPanelCommand(configPath: string): Promise<number> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Usually GTK's display ends with Sway first; a display that is not Sway's (a nested one)
+  // stays, and the panel ends here so that `cexbar run` can start one on the next Sway.
+  panel.onSwayEnded(() => stop('Sway has ended'));
   panelModule.runMainLoop();
   return -1;
+}
+
+/**
+ * `cexbar run`: checks what a panel would refuse (the config, a panel already running), then
+ * supervises panel processes across Sway's restarts (see supervise.ts).
+ */
+async function runSupervisor(configPath: string): Promise<number> {
+  await loadConfig(configPath);
+  const runtimeDir = runtimeDirOf(process.env);
+  const control = controlSocketPath(runtimeDir);
+  if (await socketAnswers(control)) {
+    const { ControlSocketBusyError } = await import('../control/server.js');
+    throw new ControlSocketBusyError(control);
+  }
+  const { NoSwayError, PanelSupervisor } = await import('./supervise.js');
+  const supervisor = new PanelSupervisor({
+    panelCommand: [process.execPath, __filename, 'panel', '-c', resolve(configPath)],
+    runtimeDir,
+    uid: process.getuid?.() ?? 0,
+    env: process.env,
+  });
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+  process.on('SIGINT', () => supervisor.stop('SIGINT'));
+  await supervisor.start().catch((error: unknown) => {
+    // Outside a Sway session there is nothing to wait for: the user started it in the wrong place.
+    throw error instanceof NoSwayError ? new UsageError(error.message) : error;
+  });
+  return supervisor.done;
 }
 
 function version(): string {
@@ -326,6 +372,8 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command ?? 'run') {
     case 'run':
+      return runSupervisor(values.config ?? defaultConfigPath());
+    case 'panel':
       return runPanelCommand(values.config ?? defaultConfigPath());
     case 'msg':
       return runMsg(rest);
@@ -340,6 +388,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Whether this process is `cexbar panel`, whose refusals tell `cexbar run` not to retry. */
+let isPanelProcess = false;
+
+function exitStatusOf(error: unknown): number {
+  if (error instanceof UsageError) return EXIT_USAGE;
+  const refused = error instanceof Error && error.name === 'ControlSocketBusyError';
+  return isPanelProcess && refused ? EXIT_PANEL_REFUSED : 1;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     // -1: the panel runs on in GTK's main loop.
@@ -350,6 +407,6 @@ main(process.argv.slice(2)).then(
     process.stderr.write(`cexbar: ${describeError(error)}\n`);
     // Exit now, not when the event loop drains: a panel that failed while starting may hold
     // Sway's connection, LXC's monitor or GTK open, and would stay alive with no bar.
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.exit(exitStatusOf(error));
   },
 );

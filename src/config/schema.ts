@@ -147,11 +147,13 @@ export const containerEntrySchema = strictObject({
 
 export const configSchema = strictObject({
   modules: z
-    .array(z.enum(['workspaces', 'windows', 'window', 'containers', 'clock']))
-    .default(['workspaces', 'windows', 'window', 'containers', 'clock'])
+    .array(z.enum(['workspaces', 'mode', 'windows', 'window', 'scratchpad', 'containers', 'clock']))
+    .default(['workspaces', 'mode', 'windows', 'window', 'scratchpad', 'containers', 'clock'])
     .describe(
-      'Modules of the bar from left to right. The window title takes the free space. ' +
-        'Default: ["workspaces", "windows", "window", "containers", "clock"].',
+      'Modules of the bar from left to right. The window title takes the free space; mode ' +
+        "(Sway's binding mode) shows only outside the default mode, scratchpad (its window " +
+        'count) only while it holds windows. Default: ["workspaces", "mode", "windows", ' +
+        '"window", "scratchpad", "containers", "clock"].',
     ),
   height: z
     .int()
@@ -159,6 +161,42 @@ export const configSchema = strictObject({
     .max(200)
     .default(28)
     .describe('Height of the bar in pixels. Default: 28.'),
+  workspaces: strictObject({
+    allOutputs: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Show the workspaces of every output on each bar, not only those of the bar's own " +
+          'output. Default: false.',
+      ),
+    persistent: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Workspace names shown even while Sway has no such workspace (a click creates it), ' +
+          'sorted among the others: numbered ones by number, named ones by name. Default: [].',
+      ),
+  })
+    .prefault({})
+    .describe("Sway's workspaces; a click switches to one, a scroll to the next or previous."),
+  outputs: strictObject({
+    only: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Sway outputs (as `swaymsg -t get_outputs` names them, e.g. "DP-1") that get a bar; ' +
+          'none listed: every enabled output. Default: [].',
+      ),
+    skip: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        'Sway outputs that get no bar, also when `only` lists them: every output but these. ' +
+          'Default: [].',
+      ),
+  })
+    .prefault({})
+    .describe('Which outputs get a bar: one bar on each enabled output by default.'),
   window: strictObject({
     maxLength: z
       .int()

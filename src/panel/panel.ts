@@ -12,7 +12,7 @@ import {
   type MODULES_WITH_ITEMS,
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
-import { SwayClient } from '../sway/client.js';
+import { SwayClient, type SwayOutputState } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
@@ -41,8 +41,19 @@ export interface PanelOptions {
   waylandDisplay: string;
 }
 
-/** The Sway output under a GDK monitor: both report the same logical position. */
+/**
+ * The Sway output under a GDK monitor: the connector name GDK has from xdg-output (the name
+ * Sway uses), else the active output at the monitor's logical position.
+ */
 function outputNameOf(monitor: GdkMonitor, sway: SwayClient): string | null {
+  const display = monitor.getDisplay();
+  const index = monitorsOf(display).indexOf(monitor);
+  const screen = display.getDefaultScreen();
+  // Deprecated since GTK 3.22 for GdkMonitor, which has no connector name until GTK 4: this
+  // is GTK 3's one way to the xdg-output name.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const plugName = index < 0 ? null : screen.getMonitorPlugName(index);
+  if (plugName !== null && plugName !== '') return plugName;
   const geometry = monitor.getGeometry();
   const output = sway.state.outputs.find(
     (candidate) =>
@@ -74,6 +85,10 @@ export class Panel {
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
+  /** The Sway output each bar was made for, as it was named when the bar was made. */
+  readonly #barOutputs = new Map<GdkMonitor, string | null>();
+  /** Outputs Sway lists as disabled: no bar on them, whatever GDK says. */
+  #disabledOutputs: string[] = [];
   #control: Server | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
@@ -188,10 +203,10 @@ export class Panel {
     }
     if (!isDeepStrictEqual(previous.containers, config.containers)) this.#replaceContainers();
     else if (previous.windows.markInSway !== config.windows.markInSway) this.#restartMarking();
-    for (const monitor of [...this.#bars.keys()]) {
-      this.#removeBar(monitor);
-      this.#addBar(monitor);
-    }
+    // Every monitor, not only those with a bar: the outputs to use may have changed.
+    for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
+    const display = Gdk.Display.getDefault();
+    if (display !== null) for (const monitor of monitorsOf(display)) this.#addBar(monitor);
     log.info('config', `applied ${file ?? 'the default config (the file is gone)'}`);
   }
 
@@ -240,9 +255,9 @@ export class Panel {
     this.#marker = new SwayTitleMarker(windows, this.#sway, markup);
   }
 
-  #contextFor(monitor: GdkMonitor): ModuleContext {
+  #contextFor(outputName: string | null): ModuleContext {
     return {
-      outputName: outputNameOf(monitor, this.#sway),
+      outputName,
       config: this.#config,
       sway: this.#sway,
       containers: this.#containers,
@@ -253,22 +268,67 @@ export class Panel {
 
   #addBar(monitor: GdkMonitor): void {
     if (this.#bars.has(monitor)) return;
-    const bar = createBar(monitor, this.#contextFor(monitor));
+    const outputName = outputNameOf(monitor, this.#sway);
+    // Another bar's output: this monitor's own name has not come yet.
+    if (outputName !== null && [...this.#barOutputs.values()].includes(outputName)) return;
+    if (!usesOutput(this.#config.outputs, outputName)) {
+      log.debug('panel', `no bar on ${outputName ?? 'an unnamed output'} (config: outputs)`);
+      return;
+    }
+    if (outputName !== null && this.#disabledOutputs.includes(outputName)) return;
+    const bar = createBar(monitor, this.#contextFor(outputName));
     bar.setConfigError(this.#configError);
     this.#bars.set(monitor, bar);
+    this.#barOutputs.set(monitor, outputName);
   }
 
   #removeBar(monitor: GdkMonitor): void {
     this.#bars.get(monitor)?.destroy();
     this.#bars.delete(monitor);
+    this.#barOutputs.delete(monitor);
   }
 
   #followMonitors(): void {
     const display = Gdk.Display.getDefault();
     if (display === null) throw new Error('GTK has no display');
     for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    // A monitor comes before its name and position (xdg-output sends them after wl_output):
+    // its bar waits for the screen's monitors-changed that follows them.
     display.on('monitor-added', (monitor: GdkMonitor) => this.#addBar(monitor));
     display.on('monitor-removed', (monitor: GdkMonitor) => this.#removeBar(monitor));
+    display.getDefaultScreen().on('monitors-changed', () => {
+      for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    });
+    this.#sway.subscribe((state) => {
+      this.#followDisabledOutputs(display, state.outputs);
+    });
+  }
+
+  /**
+   * A disabled output may keep its monitor in GDK (Sway 1.7 leaves its wl_output global), so
+   * its bar goes by Sway's word: removed while the output is disabled, back when enabled. Only
+   * a change of that list reaches GTK, through its idle callback, as showing a window from a
+   * socket's callback would hang.
+   */
+  #followDisabledOutputs(
+    display: InstanceType<typeof Gdk.Display>,
+    outputs: readonly SwayOutputState[],
+  ): void {
+    const disabled = outputs.filter((output) => !output.active).map((output) => output.name);
+    if (isDeepStrictEqual(disabled, this.#disabledOutputs)) return;
+    this.#disabledOutputs = disabled;
+    inGtkIdle(() => {
+      if (this.#stopped) return;
+      for (const [monitor, name] of [...this.#barOutputs]) {
+        if (name !== null && this.#disabledOutputs.includes(name)) this.#removeBar(monitor);
+      }
+      for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    });
+  }
+
+  /** Called once Sway is found gone for good; `cexbar run` then looks for the next one. */
+  onSwayEnded(listener: () => void): void {
+    this.#sway.onEnded(listener);
   }
 
   /** What `cexbar msg state` prints. */
@@ -279,7 +339,10 @@ export class Panel {
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
-      bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
+      bars: describeBars(
+        [...this.#bars.values()],
+        (monitor) => this.#barOutputs.get(monitor) ?? null,
+      ),
     };
   }
 
@@ -308,6 +371,16 @@ function createContainerService(
     hostWaylandDisplay: options.waylandDisplay,
     windows: sway,
   });
+}
+
+/**
+ * Whether the config wants a bar on this output: not skipped, and listed when a list is given.
+ * An output GDK cannot name gets a bar only while no list is given.
+ */
+function usesOutput(outputs: Config['outputs'], name: string | null): boolean {
+  if (name === null) return outputs.only.length === 0;
+  if (outputs.skip.includes(name)) return false;
+  return outputs.only.length === 0 || outputs.only.includes(name);
 }
 
 /**

@@ -1,12 +1,15 @@
 import { describeError, log } from '../util/log.js';
-import { Observable } from '../util/observable.js';
+import { Observable, type Unsubscribe } from '../util/observable.js';
 import { CoalescedTask } from './coalesced-task.js';
 import { focusViewCommand, focusWorkspaceCommand } from './commands.js';
 import { SwayConnection, type RawEvent } from './connection.js';
-import { SwayCommandError, SwayProtocolError } from './errors.js';
+import { SwayCommandError, SwayConnectionError, SwayProtocolError } from './errors.js';
 import { MESSAGE_TYPE } from './protocol.js';
 import {
+  bindingStateReplySchema,
   commandReplySchema,
+  modeEventSchema,
+  parsePayload,
   configReplySchema,
   outputsReplySchema,
   subscribeReplySchema,
@@ -42,53 +45,56 @@ export function swaySocketFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   return path === undefined || path === '' ? null : path;
 }
 
+/** Reconnection waits: doubling from the first, never longer than the last. */
+const FIRST_RECONNECT_MS = 250;
+const LONGEST_RECONNECT_MS = 8_000;
+
+/** The two connections of one attachment to Sway, and what their events have done so far. */
+interface Attachment {
+  commands: SwayConnection;
+  events: SwayConnection;
+  /** False until the first sync on them is done; events until then are only counted. */
+  synced: boolean;
+  eventsBeforeSync: number;
+  sawShutdown: boolean;
+}
+
+/** Whether opening the socket failed because no Sway is behind it any more. */
+function isSocketGone(error: unknown): boolean {
+  if (!(error instanceof SwayConnectionError)) return false;
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ECONNREFUSED';
+}
+
 export class SwayClient extends Observable<SwayState> {
   readonly #socketPath: string;
-  readonly #commands: SwayConnection;
-  readonly #events: SwayConnection;
+  #attachment: Attachment | null = null;
   readonly #resync: CoalescedTask;
-  /** False until the first sync is done; events until then are only counted. */
-  #started = false;
-  #eventsBeforeStart = 0;
-  #sawShutdown = false;
-  #lost = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #reconnectDelay = FIRST_RECONNECT_MS;
+  readonly #endedListeners = new Set<() => void>();
   #closed = false;
 
-  private constructor(socketPath: string, commands: SwayConnection, events: SwayConnection) {
+  private constructor(socketPath: string) {
     super(disconnectedState(socketPath));
     this.#socketPath = socketPath;
-    this.#commands = commands;
-    this.#events = events;
     this.#resync = new CoalescedTask(
       () => this.#syncState(),
       (error: unknown) => {
         this.#reportSyncFailure(error);
       },
     );
-    events.onEvent((event) => {
-      this.#onEvent(event);
-    });
-    events.onLost((reason) => {
-      this.#onLost(reason);
-    });
-    commands.onLost((reason) => {
-      this.#onLost(reason);
-    });
   }
 
   /**
    * Connects to the Sway at `socketPath` and resolves once the state has been read. Rejects
-   * with a SwayConnectionError naming the path when the socket cannot be opened.
+   * with a SwayConnectionError naming the path when the socket cannot be opened. Once
+   * connected, a lost connection is opened again with a back-off (see #onLost).
    */
   static async connect(socketPath: string): Promise<SwayClient> {
-    const commands = await SwayConnection.open(socketPath);
-    const events = await SwayConnection.open(socketPath).catch((error: unknown) => {
-      commands.close();
-      throw error;
-    });
-    const client = new SwayClient(socketPath, commands, events);
+    const client = new SwayClient(socketPath);
     try {
-      await client.#start();
+      await client.#attach();
     } catch (error) {
       client.close();
       throw error;
@@ -98,7 +104,7 @@ export class SwayClient extends Observable<SwayState> {
 
   /** Runs a Sway command (list); rejects with a SwayCommandError when any part of it failed. */
   async command(text: string): Promise<void> {
-    const results = await this.#commands.request(
+    const results = await this.#connected().commands.request(
       MESSAGE_TYPE.RUN_COMMAND,
       text,
       commandReplySchema,
@@ -111,7 +117,8 @@ export class SwayClient extends Observable<SwayState> {
 
   /** The text of the main config file Sway last loaded (GET_CONFIG; includes are not in it). */
   async readConfig(): Promise<string> {
-    const reply = await this.#commands.request(MESSAGE_TYPE.GET_CONFIG, '', configReplySchema);
+    const commands = this.#connected().commands;
+    const reply = await commands.request(MESSAGE_TYPE.GET_CONFIG, '', configReplySchema);
     return reply.config;
   }
 
@@ -127,82 +134,197 @@ export class SwayClient extends Observable<SwayState> {
     return this.#runAction(`focus window ${conId}`, () => this.command(focusViewCommand(conId)));
   }
 
+  /**
+   * Called when a reconnection finds no Sway at the socket any more (it is gone, or nothing
+   * listens on it): this Sway has ended, and a new one has a socket of another name. Until
+   * then the client keeps trying, as Sway may only have dropped it.
+   */
+  onEnded(listener: () => void): Unsubscribe {
+    this.#endedListeners.add(listener);
+    return () => this.#endedListeners.delete(listener);
+  }
+
   /** Ends both connections; no state change is heard after this. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#resync.stop();
-    this.#events.close();
-    this.#commands.close();
+    if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
+    this.#detach();
   }
 
-  async #start(): Promise<void> {
-    if (!(await this.#subscribe(SUBSCRIBED_EVENTS))) {
+  /** A method, not the field: TypeScript would keep a check made before an await. */
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** The attachment commands go to; while reconnecting, a SwayConnectionError says so. */
+  #connected(): Attachment {
+    if (this.#attachment !== null) return this.#attachment;
+    throw new SwayConnectionError(
+      this.#socketPath,
+      `sway: not connected to ${this.#socketPath} now (reconnecting)`,
+    );
+  }
+
+  /** Opens both connections, subscribes and reads the whole state. */
+  async #attach(): Promise<void> {
+    const commands = await SwayConnection.open(this.#socketPath);
+    const events = await SwayConnection.open(this.#socketPath).catch((error: unknown) => {
+      commands.close();
+      throw error;
+    });
+    const attachment: Attachment = {
+      commands,
+      events,
+      synced: false,
+      eventsBeforeSync: 0,
+      sawShutdown: false,
+    };
+    if (this.#closed) {
+      commands.close();
+      events.close();
+      return;
+    }
+    this.#attachment = attachment;
+    events.onEvent((event) => {
+      this.#onEvent(attachment, event);
+    });
+    for (const connection of [events, commands]) {
+      connection.onLost((reason) => {
+        this.#onLost(attachment, reason);
+      });
+    }
+    await this.#start(attachment);
+  }
+
+  /** Closes the current connections, if any; their loss is not reported. */
+  #detach(): void {
+    const attachment = this.#attachment;
+    this.#attachment = null;
+    attachment?.events.close();
+    attachment?.commands.close();
+  }
+
+  async #start(attachment: Attachment): Promise<void> {
+    if (!(await this.#subscribe(attachment, SUBSCRIBED_EVENTS))) {
       const names = SUBSCRIBED_EVENTS.join(', ');
       throw new SwayProtocolError(`sway: ${this.#socketPath} refused the subscription to ${names}`);
     }
-    if (!(await this.#subscribe(LATER_EVENTS))) {
+    if (!(await this.#subscribe(attachment, LATER_EVENTS))) {
       log.debug('sway', 'no output events before Sway 1.10; workspace events stand in for them');
     }
     // What happened before this point is read by the sync below; only events during it need
     // one more.
-    const eventsBefore = this.#eventsBeforeStart;
+    const eventsBefore = attachment.eventsBeforeSync;
     await this.#syncState();
-    this.#started = true;
-    if (this.#eventsBeforeStart !== eventsBefore) void this.#resync.request();
+    attachment.synced = true;
+    if (attachment.eventsBeforeSync !== eventsBefore) void this.#resync.request();
   }
 
-  async #subscribe(names: readonly string[]): Promise<boolean> {
+  async #subscribe(attachment: Attachment, names: readonly string[]): Promise<boolean> {
     const payload = JSON.stringify(names);
-    const reply = await this.#events.request(MESSAGE_TYPE.SUBSCRIBE, payload, subscribeReplySchema);
+    const reply = await attachment.events.request(
+      MESSAGE_TYPE.SUBSCRIBE,
+      payload,
+      subscribeReplySchema,
+    );
     return reply.success;
   }
 
-  #onEvent(event: RawEvent): void {
+  #onEvent(attachment: Attachment, event: RawEvent): void {
     // The payload stays unread: every event only marks the state stale, and parsing thousands
     // of window bodies in a burst of title changes would slow the reader Sway drops when late.
     if (event.name === 'shutdown') {
-      this.#sawShutdown = true;
+      attachment.sawShutdown = true;
       return;
     }
-    if (!this.#started) {
-      this.#eventsBeforeStart += 1;
+    if (event.name === 'mode') {
+      this.#onModeEvent(event);
+      return;
+    }
+    if (!attachment.synced) {
+      attachment.eventsBeforeSync += 1;
       return;
     }
     void this.#resync.request();
   }
 
+  /** The binding mode is in the event alone: no query of the whole state needed. */
+  #onModeEvent(event: RawEvent): void {
+    let mode: string;
+    try {
+      mode = parsePayload('mode event', event.payload, modeEventSchema).change;
+    } catch (error) {
+      log.warn('sway', describeError(error));
+      return;
+    }
+    if (this.state.connected) this.set({ ...this.state, mode });
+  }
+
   async #syncState(): Promise<void> {
-    const [workspaces, outputs, tree] = await Promise.all([
-      this.#commands.request(MESSAGE_TYPE.GET_WORKSPACES, '', workspacesReplySchema),
-      this.#commands.request(MESSAGE_TYPE.GET_OUTPUTS, '', outputsReplySchema),
-      this.#commands.request(MESSAGE_TYPE.GET_TREE, '', swayNodeSchema),
+    const attachment = this.#attachment;
+    if (attachment === null) return;
+    const { commands } = attachment;
+    const [workspaces, outputs, tree, bindingState] = await Promise.all([
+      commands.request(MESSAGE_TYPE.GET_WORKSPACES, '', workspacesReplySchema),
+      commands.request(MESSAGE_TYPE.GET_OUTPUTS, '', outputsReplySchema),
+      commands.request(MESSAGE_TYPE.GET_TREE, '', swayNodeSchema),
+      commands.request(MESSAGE_TYPE.GET_BINDING_STATE, '', bindingStateReplySchema),
     ]);
-    if (this.#closed || this.#lost) return;
-    this.set(buildSwayState(this.#socketPath, { workspaces, outputs, tree }));
+    // Read over connections that have since been replaced: the new ones read again.
+    if (this.#closed || attachment !== this.#attachment) return;
+    const replies = { workspaces, outputs, tree, mode: bindingState.name };
+    this.set(buildSwayState(this.#socketPath, replies));
   }
 
   #reportSyncFailure(error: unknown): void {
     // A sync cut short by the connection's end says nothing new: #onLost has said it.
-    if (this.#closed || this.#lost) return;
+    if (this.#closed || this.#attachment === null) return;
     log.warn('sway', `could not read the state (${describeError(error)})`);
   }
 
-  /** Either connection ending means Sway exited or dropped us: both usually end together. */
-  #onLost(reason: Error | null): void {
-    if (this.#closed || this.#lost) return;
-    this.#lost = true;
-    this.#resync.stop();
-    this.set({ ...this.state, connected: false });
-    const why = this.#sawShutdown ? 'Sway exited' : (reason?.message ?? 'Sway closed it');
-    log.warn(
-      'sway',
-      `lost the connection to ${this.#socketPath} (${why}); ` +
-        'the bar keeps the last state it read',
-    );
-    // Reconnection with back-off belongs here: a restarted Sway has a new socket (its name
-    // holds Sway's PID), so it has to be found again first. Until then nothing is retried, so
-    // nothing spins; commands still go to the command connection while it lasts.
+  /**
+   * Either connection ending means Sway exited, restarted or dropped us (it drops a client that
+   * falls about 4 MiB behind in reading events). The state goes empty at once, so that nothing
+   * stale is shown, and both connections are opened again with a back-off: when Sway still
+   * runs, the new ones re-subscribe and read everything again. A Sway that exited takes the
+   * panel's display with it, and `cexbar run` starts a new panel on the next Sway.
+   */
+  #onLost(attachment: Attachment, reason: Error | null): void {
+    if (this.#closed || attachment !== this.#attachment) return;
+    this.#detach();
+    this.set(disconnectedState(this.#socketPath));
+    const why = attachment.sawShutdown ? 'Sway exited' : (reason?.message ?? 'Sway closed it');
+    log.warn('sway', `lost the connection to ${this.#socketPath} (${why}); reconnecting`);
+    this.#reconnectDelay = FIRST_RECONNECT_MS;
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const delay = this.#reconnectDelay;
+    this.#reconnectDelay = Math.min(delay * 2, LONGEST_RECONNECT_MS);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      void this.#reconnect();
+    }, delay);
+  }
+
+  async #reconnect(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#attach();
+    } catch (error) {
+      // Each try is quiet: the loss was logged once, and the next try waits longer.
+      log.debug('sway', `reconnecting failed (${describeError(error)})`);
+      this.#detach();
+      if (isSocketGone(error)) {
+        for (const listener of [...this.#endedListeners]) listener();
+      }
+      if (!this.#isClosed()) this.#scheduleReconnect();
+      return;
+    }
+    if (!this.#isClosed()) log.info('sway', `reconnected to ${this.#socketPath}; state read again`);
   }
 
   /** Runs a user's action; a failure is logged here, as the bar's click handlers expect. */

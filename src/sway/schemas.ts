@@ -108,6 +108,9 @@ export const subscribeReplySchema = z.object({ success: z.boolean() });
 /** GET_CONFIG: the text of the main config file Sway last loaded (not its includes). */
 export const configReplySchema = z.object({ config: z.string() });
 
+/** GET_BINDING_STATE: the binding mode now active ("default" unless one was entered). */
+export const bindingStateReplySchema = z.object({ name: z.string() });
+
 export const versionReplySchema = z.object({
   major: z.number(),
   minor: z.number(),

@@ -46,13 +46,22 @@ export interface SwayState {
   /** Every view, in tree order (tiled children before floating ones at each level). */
   views: SwayViewState[];
   focusedView: SwayViewState | null;
+  /** The binding mode now active: "default" unless a `mode` command entered another. */
+  mode: string;
+  /** How many windows the scratchpad holds. */
+  scratchpadCount: number;
 }
 
 export interface SwayReplies {
   workspaces: SwayWorkspace[];
   outputs: SwayOutput[];
   tree: SwayNode;
+  /** GET_BINDING_STATE's name; "default" when not asked. */
+  mode?: string;
 }
+
+/** The binding mode Sway starts in and returns to. */
+export const DEFAULT_MODE = 'default';
 
 /** The hidden output and workspace that hold the scratchpad. */
 const SCRATCHPAD_OUTPUT = '__i3';
@@ -68,6 +77,8 @@ export function disconnectedState(socketPath: string | null): SwayState {
     workspaces: [],
     views: [],
     focusedView: null,
+    mode: DEFAULT_MODE,
+    scratchpadCount: 0,
   };
 }
 
@@ -80,6 +91,9 @@ export function buildSwayState(socketPath: string, replies: SwayReplies): SwaySt
     workspaces: sortWorkspaces(replies.workspaces.map(toWorkspaceState)),
     views,
     focusedView: views.find((view) => view.focused) ?? null,
+    mode: replies.mode ?? DEFAULT_MODE,
+    // A view in the scratchpad is on no workspace; every other view is on one.
+    scratchpadCount: views.filter((view) => view.workspace === null).length,
   };
 }
 

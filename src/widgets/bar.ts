@@ -2,6 +2,8 @@ import type { Config } from '../config/schema.js';
 import { log } from '../util/log.js';
 import { createClockModule } from './clock.js';
 import { createContainersModule } from './containers.js';
+import { createScratchpadModule } from './scratchpad.js';
+import { createSwayModeModule } from './sway-mode.js';
 import { Gtk, GtkLayerShell, addClasses, type GdkMonitor } from './gtk.js';
 import type { BarModule, ModuleContext } from './module.js';
 import { createWindowTitleModule } from './window-title.js';
@@ -12,6 +14,8 @@ type ModuleName = Config['modules'][number];
 
 const MODULE_FACTORIES: Record<ModuleName, (context: ModuleContext) => BarModule> = {
   workspaces: createWorkspacesModule,
+  mode: createSwayModeModule,
+  scratchpad: createScratchpadModule,
   windows: createWindowsModule,
   window: createWindowTitleModule,
   containers: createContainersModule,

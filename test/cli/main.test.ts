@@ -97,6 +97,27 @@ test('check refuses a clock format that date-fns refuses, with its reason and no
 
 test('the panel says why it cannot run outside a Sway session', () => {
   const result = cexbar(['run', '-c', join(dir, 'absent.jsonc')]);
+  const uid = process.getuid?.() ?? 0;
+  assert.deepEqual(result, {
+    code: 2,
+    stdout: '',
+    stderr:
+      `cexbar: no Sway runs here: SWAYSOCK is not set and ${dir} holds no ` +
+      `sway-ipc.${uid}.PID.sock of a running Sway; run cexbar from inside a Sway session\n`,
+  });
+});
+
+test('a SWAYSOCK left by a Sway that ended is no Sway either', () => {
+  const stale = join(dir, 'sway-ipc.0.999999999.sock');
+  writeFileSync(stale, '');
+  const result = cexbar(['run', '-c', join(dir, 'absent.jsonc')], { SWAYSOCK: stale });
+  rmSync(stale);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^cexbar: no Sway runs here: SWAYSOCK does not answer and /);
+});
+
+test('the panel process alone still needs SWAYSOCK', () => {
+  const result = cexbar(['panel', '-c', join(dir, 'absent.jsonc')]);
   assert.deepEqual(result, {
     code: 2,
     stdout: '',

@@ -57,8 +57,10 @@ test('the defaults appear in the schema, as values and in the descriptions', () 
   assert.equal(top.height?.default, 28);
   assert.deepEqual(top.modules?.default, [
     'workspaces',
+    'mode',
     'windows',
     'window',
+    'scratchpad',
     'containers',
     'clock',
   ]);

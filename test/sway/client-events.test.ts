@@ -5,6 +5,7 @@ import { SwayClient } from '../../src/sway/client.js';
 import { captureStderr } from './helpers/capture-stderr.js';
 import { EVENT_FLAG, EVENT_TYPE, MESSAGE_TYPE, encodeFrame } from '../../src/sway/protocol.js';
 import { readFixture } from './helpers/fixtures.js';
+import { waitForState } from '../helpers/wait-for-state.js';
 import { startScriptedFakeSway, type ScriptedFakeSway } from './helpers/scripted-fake-sway.js';
 
 /*
@@ -18,6 +19,8 @@ const REPLIES = new Map<number, string>([
   [MESSAGE_TYPE.GET_WORKSPACES, readFixture('get-workspaces.json')],
   [MESSAGE_TYPE.GET_OUTPUTS, readFixture('get-outputs.json')],
   [MESSAGE_TYPE.GET_TREE, readFixture('get-tree.json')],
+  // As Sway 1.7 answers it outside any mode.
+  [MESSAGE_TYPE.GET_BINDING_STATE, '{"name": "default"}'],
 ]);
 const WINDOW_EVENT = encodeFrame(
   (EVENT_FLAG | EVENT_TYPE.window) >>> 0,
@@ -114,27 +117,37 @@ describe('SwayClient and the timing of events', () => {
     assert.equal(countRequests(server, MESSAGE_TYPE.GET_OUTPUTS), 3);
   });
 
-  it('marks the state disconnected when Sway drops only the event connection', async () => {
+  it('opens both connections again when Sway drops only the event connection', async () => {
     const sockets: { events?: Socket } = {};
     const server = await startFake((request, socket) => {
       if (request.type === MESSAGE_TYPE.SUBSCRIBE) sockets.events = socket;
     });
     client = await SwayClient.connect(server.socketPath);
+    const firstEvents = sockets.events;
     const stderr = captureStderr();
     try {
       // What Sway does to a client that falls behind in reading its events.
       sockets.events?.end();
       await sleep(100);
+      // Nothing stale meanwhile: the state is empty until it has been read again.
+      assert.equal(client.state.connected, false);
+      assert.deepEqual(client.state.workspaces, []);
+      await waitForState(client, 'connected again', (state) => state.connected);
+      // The line comes once the reconnection is over, just after the state it read.
+      await sleep(50);
     } finally {
       stderr.stop();
     }
 
-    assert.equal(client.state.connected, false);
+    assert.notEqual(sockets.events, firstEvents);
+    assert.equal(client.state.focusedView?.id, 10);
+    // Subscribed again on the new event connection: two subscriptions per connection.
+    assert.equal(countRequests(server, MESSAGE_TYPE.SUBSCRIBE), 4);
     assert.deepEqual(stderr.lines, [
       `cexbar: warn: sway: lost the connection to ${server.socketPath} (Sway closed it); ` +
-        'the bar keeps the last state it read',
+        'reconnecting',
+      `cexbar: sway: reconnected to ${server.socketPath}; state read again`,
     ]);
-    // The command connection is still there, so clicks keep working.
     await client.command('workspace 2');
     assert.equal(countRequests(server, MESSAGE_TYPE.RUN_COMMAND), 1);
   });
