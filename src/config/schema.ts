@@ -147,11 +147,11 @@ export const containerEntrySchema = strictObject({
 
 export const configSchema = strictObject({
   modules: z
-    .array(z.enum(['workspaces', 'windows', 'window', 'containers', 'clock']))
-    .default(['workspaces', 'windows', 'window', 'containers', 'clock'])
+    .array(z.enum(['workspaces', 'windows', 'window', 'containers', 'tray', 'clock']))
+    .default(['workspaces', 'windows', 'window', 'containers', 'tray', 'clock'])
     .describe(
       'Modules of the bar from left to right. The window title takes the free space. ' +
-        'Default: ["workspaces", "windows", "window", "containers", "clock"].',
+        'Default: ["workspaces", "windows", "window", "containers", "tray", "clock"].',
     ),
   height: z
     .int()
@@ -196,6 +196,19 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('The clock.'),
+  tray: strictObject({
+    iconSize: z
+      .int()
+      .min(8)
+      .max(128)
+      .optional()
+      .describe(
+        "Size of the tray's icons in pixels; an item's pixmap nearest it is scaled to it. " +
+          "Default: the bar's height less 6 (22 for the default bar).",
+      ),
+  })
+    .prefault({})
+    .describe('The tray of StatusNotifierItems (the icons applications put on the bar).'),
   containers: strictObject({
     lxcPath: z
       .string()

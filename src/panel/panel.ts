@@ -13,9 +13,11 @@ import {
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
 import { SwayClient } from '../sway/client.js';
+import { describeTray, TrayService } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
+import { openTrayMenu } from '../widgets/tray.js';
 import { Gdk, GLib, Gtk, type GdkMonitor } from '../widgets/gtk.js';
 import type { ModuleContext, PanelActions } from '../widgets/module.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -74,6 +76,7 @@ export class Panel {
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
+  readonly #tray = new TrayService();
   #control: Server | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
@@ -99,6 +102,7 @@ export class Panel {
     const containers = createContainerService(options, options.config, sway);
     const panel = new Panel(options, sway, containers);
     applyStylesheets(panel.#userStylesheet());
+    panel.#tray.setEnabled(options.config.modules.includes('tray'));
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
     if (options.config.windows.markInSway) void panel.#startMarking();
@@ -132,7 +136,8 @@ export class Panel {
   async #answerContainer(
     request: Extract<ControlRequest, { command: 'action' | 'menu' }>,
   ): Promise<unknown> {
-    if (request.command === 'menu') await openContainerMenu(request.item);
+    if (request.command === 'menu' && request.module === 'tray') await openTrayMenu(request.item);
+    else if (request.command === 'menu') await openContainerMenu(request.item);
     else if (request.action === 'details') return this.actions.containerDetails(request.item);
     else await this.actions.containerAction(request.item, request.action);
     return this.snapshot();
@@ -141,6 +146,7 @@ export class Panel {
   #activate(module: ModuleWithItems, item: string): Promise<void> {
     if (module === 'workspaces') return this.actions.focusWorkspace(item);
     if (module === 'containers') return this.actions.activateContainer(item);
+    if (module === 'tray') return this.#tray.activate(item);
     return this.actions.focusWindow(parseConId(item));
   }
 
@@ -182,6 +188,7 @@ export class Panel {
     this.#config = config;
     this.#configFile = file;
     this.#setConfigError(null);
+    this.#tray.setEnabled(config.modules.includes('tray'));
     if (isDeepStrictEqual(previous, config)) {
       if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
       return;
@@ -247,6 +254,7 @@ export class Panel {
       sway: this.#sway,
       containers: this.#containers,
       windows: this.#windows,
+      tray: this.#tray,
       actions: this.actions,
     };
   }
@@ -279,6 +287,7 @@ export class Panel {
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
+      tray: describeTray(this.#tray.state),
       bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
     };
   }
@@ -291,6 +300,7 @@ export class Panel {
     this.#marker?.close();
     this.#windows.close();
     this.#containers.close();
+    this.#tray.close();
     this.#sway.close();
     for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
   }

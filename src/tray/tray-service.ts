@@ -64,6 +64,7 @@ export class TrayService extends Observable<TrayState> implements TraySource {
   #foreignWatcher: string | null = null;
   #finding = Promise.resolve();
   #closed = false;
+  #enabled = false;
 
   constructor() {
     super({ watcher: 'none', error: null, items: [] });
@@ -112,6 +113,7 @@ export class TrayService extends Observable<TrayState> implements TraySource {
     const bus = this.#bus;
     if (bus === null || this.#closed || this.#watcher !== null) return;
     const watcher = await StatusNotifierWatcher.start(bus, true);
+    if (bus !== this.#bus) return;
     if (watcher !== null) {
       this.#watcher = watcher;
       this.#foreignWatcher = null;
@@ -126,7 +128,7 @@ export class TrayService extends Observable<TrayState> implements TraySource {
   async #hostForeignWatcher(bus: MessageBus): Promise<void> {
     const owner = await nameOwner(bus, WATCHER_NAME);
     // Gone between our request and this question: its NameOwnerChanged brings us back.
-    if (owner === null || this.#closed) return;
+    if (owner === null || bus !== this.#bus) return;
     this.#foreignWatcher = owner;
     await callMethod(bus, {
       destination: owner,
@@ -229,7 +231,7 @@ export class TrayService extends Observable<TrayState> implements TraySource {
       ? address.busName
       : await nameOwner(bus, address.busName);
     if (owner === null) throw new Error(`nobody owns ${address.busName}`);
-    if (this.#clients.has(key) || this.#closed) return;
+    if (this.#clients.has(key) || bus !== this.#bus) return;
     const client = new TrayItemClient(bus, address, owner);
     this.#clients.set(key, client);
     client.subscribe(() => this.#publish());
@@ -283,18 +285,42 @@ export class TrayService extends Observable<TrayState> implements TraySource {
     return this.#find(item).menu();
   }
 
+  /** Runs the tray while a bar has one (the config lists the module), and leaves the bus else. */
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.#enabled) return;
+    this.#enabled = enabled;
+    if (enabled) {
+      this.#closed = false;
+      this.start();
+    } else {
+      this.close();
+      this.set({ watcher: 'none', error: null, items: [] });
+    }
+  }
+
   /** Leaves the bus; the daemon frees the watcher's name, so items see it go. */
   close(): void {
     this.#closed = true;
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+    this.#watcher = null;
+    this.#foreignWatcher = null;
+    this.#finding = Promise.resolve();
     this.#bus?.disconnect();
     this.#bus = null;
   }
 }
 
+export type TrayItemSnapshot = Omit<TrayItemState, 'iconPixmaps' | 'attentionPixmaps'> & {
+  /** The sizes, "WIDTHxHEIGHT". */
+  iconPixmaps: string[];
+  attentionPixmaps: string[];
+};
+
+export type TraySnapshot = Omit<TrayState, 'items'> & { items: TrayItemSnapshot[] };
+
 /** The tray as `cexbar msg state` prints it: pixmaps by their sizes, not their bytes. */
-export function describeTray(state: TrayState): unknown {
+export function describeTray(state: TrayState): TraySnapshot {
   const sizes = (pixmaps: TrayPixmap[]): string[] =>
     pixmaps.map((pixmap) => `${pixmap.width}x${pixmap.height}`);
   return {

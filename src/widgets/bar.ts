@@ -4,6 +4,7 @@ import { createClockModule } from './clock.js';
 import { createContainersModule } from './containers.js';
 import { Gtk, GtkLayerShell, addClasses, type GdkMonitor } from './gtk.js';
 import type { BarModule, ModuleContext } from './module.js';
+import { createTrayModule } from './tray.js';
 import { createWindowTitleModule } from './window-title.js';
 import { createWindowsModule } from './windows.js';
 import { createWorkspacesModule } from './workspaces.js';
@@ -15,6 +16,7 @@ const MODULE_FACTORIES: Record<ModuleName, (context: ModuleContext) => BarModule
   windows: createWindowsModule,
   window: createWindowTitleModule,
   containers: createContainersModule,
+  tray: createTrayModule,
   clock: createClockModule,
 };
 
