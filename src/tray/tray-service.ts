@@ -120,6 +120,8 @@ export class TrayService extends Observable<TrayState> implements TraySource {
       log.info('tray', `running the ${WATCHER_NAME} on the session bus`);
       this.set({ ...this.state, watcher: 'own', error: null });
       watcher.subscribe((items) => this.#syncItems(items, uniqueNameOf(bus) ?? ''));
+      // Items may have registered already, in the same read as the name's reply.
+      this.#syncItems(watcher.state, uniqueNameOf(bus) ?? '');
       return;
     }
     await this.#hostForeignWatcher(bus);
