@@ -25,7 +25,7 @@ import {
  *   status Passive|Active|NeedsAttention · tooltip TEXT · colour RRGGBB · label ID TEXT
  *
  * Usage: tray-item --id ID [--colour RRGGBB] [--attention-colour RRGGBB] [--icon-name NAME]
- *        [--status STATUS] [--tooltip TEXT]
+ *        [--icon-theme-path DIR] [--status STATUS] [--tooltip TEXT]
  */
 
 const { values: options } = parseArgs({
@@ -34,6 +34,7 @@ const { values: options } = parseArgs({
     colour: { type: 'string', default: 'ff0000' },
     'attention-colour': { type: 'string', default: '0000ff' },
     'icon-name': { type: 'string', default: '' },
+    'icon-theme-path': { type: 'string', default: '' },
     status: { type: 'string', default: 'Active' },
     tooltip: { type: 'string', default: 'A test item' },
   },
@@ -66,7 +67,7 @@ class Item extends dbusInterface.Interface {
   Title = `Test item ${options.id}`;
   Status = options.status;
   WindowId = 0;
-  IconThemePath = '';
+  IconThemePath = options['icon-theme-path'];
   Menu = MENU_PATH;
   ItemIsMenu = false;
   IconName = options['icon-name'];

@@ -29,11 +29,10 @@ function themeFor(iconThemePath: string): InstanceType<typeof Gtk.IconTheme> {
 function fromName(name: string, iconThemePath: string, size: number): Pixbuf | null {
   try {
     if (isAbsolute(name)) return GdkPixbuf.Pixbuf.newFromFileAtSize(name, size, size);
-    const theme = themeFor(iconThemePath);
-    if (!theme.hasIcon(name)) return null;
-    return theme.loadIcon(name, size, Gtk.IconLookupFlags.FORCE_SIZE);
+    // No hasIcon() first: it ignores the unthemed icons an item's own folder often holds.
+    return themeFor(iconThemePath).loadIcon(name, size, Gtk.IconLookupFlags.FORCE_SIZE);
   } catch {
-    // A broken icon file: the pixmap or the fallback shows instead.
+    // No such icon, or a broken file: the pixmap or the fallback shows instead.
     return null;
   }
 }

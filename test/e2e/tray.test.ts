@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
 import type { TrayItemSnapshot } from '../../src/tray/tray-service.js';
@@ -109,6 +111,42 @@ test('an item registered with the panel shows its pixmap icon on the bar', async
   const image = await screenshotBar('tray-item');
   // The 22×22 pixmap is the one nearest the icon size: all of it on the bar, unscaled.
   assert.equal(countColour(image, ICON_COLOUR, BAR), ICON_SIZE * ICON_SIZE);
+});
+
+/** A folder with one unthemed icon: a square of one colour as XPM, which GdkPixbuf reads. */
+function writeIconFolder(name: string, colour: string, size: number): string {
+  const folder = mkdtempSync(join(tmpdir(), 'cexbar-icons-'));
+  const rows = Array.from({ length: size }, () => `"${'x'.repeat(size)}"`);
+  const xpm = `/* XPM */\nstatic char *icon[] = {\n"${size} ${size} 1 1",\n"x c ${colour}",\n`;
+  writeFileSync(join(folder, `${name}.xpm`), `${xpm}${rows.join(',\n')}\n};\n`);
+  chmodSync(folder, 0o755);
+  return folder;
+}
+
+test('an item with an icon name shows the icon from its theme folder, not its pixmap', async () => {
+  const folder = writeIconFolder('cexbar-test-icon', '#3060e0', 48);
+  cleanUps.push(() => {
+    rmSync(folder, { recursive: true, force: true });
+    return Promise.resolve();
+  });
+  const themed = startProgram('tray-item', [
+    '--id',
+    'themed',
+    '--icon-name',
+    'cexbar-test-icon',
+    '--icon-theme-path',
+    folder,
+    '--colour',
+    'ffff00',
+  ]);
+  await panel.waitForState('the themed item', (state) => itemOf(state, 'themed') !== undefined);
+  const image = await screenshotBar('tray-themed');
+  // Scaled from 48 to the icon size: the inside of the square keeps the colour exactly.
+  assert.ok(countColour(image, hex('#3060e0'), BAR) >= (ICON_SIZE - 2) ** 2);
+  assert.equal(countColour(image, hex('#ffff00'), BAR), 0);
+  assert.equal(countColour(image, ICON_COLOUR, BAR), ICON_SIZE * ICON_SIZE);
+  await themed.stop();
+  await panel.waitForState('the themed item gone', (state) => !itemOf(state, 'themed'));
 });
 
 test('the item signals change its tooltip and status, and a passive item is hidden', async () => {
