@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sessionBus, type MessageBus } from 'dbus-next';
 import { describeError, log } from '../util/log.js';
 import { Observable } from '../util/observable.js';
@@ -71,9 +73,12 @@ export class TrayService extends Observable<TrayState> implements TraySource {
   }
 
   /** Connects to the session bus in the background; problems land in the state's error. */
-  start(address = process.env.DBUS_SESSION_BUS_ADDRESS): void {
+  start(address = sessionBusAddress(process.env)): void {
     if (address === undefined || address === '') {
-      this.#fail('DBUS_SESSION_BUS_ADDRESS is not set: the tray needs a session bus');
+      this.#fail(
+        'DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist: ' +
+          'the tray needs a session bus',
+      );
       return;
     }
     void this.#connect(address).catch((error: unknown) => {
@@ -311,6 +316,19 @@ export class TrayService extends Observable<TrayState> implements TraySource {
     this.#bus?.disconnect();
     this.#bus = null;
   }
+}
+
+/**
+ * DBUS_SESSION_BUS_ADDRESS, or the bus at $XDG_RUNTIME_DIR/bus where a per-user bus lives
+ * (dbus-user-session) when a service manager such as runit started us without the variable.
+ */
+export function sessionBusAddress(env: NodeJS.ProcessEnv): string | undefined {
+  const address = env.DBUS_SESSION_BUS_ADDRESS;
+  if (address !== undefined && address !== '') return address;
+  const runtimeDir = env.XDG_RUNTIME_DIR;
+  if (runtimeDir === undefined || runtimeDir === '') return undefined;
+  const socket = join(runtimeDir, 'bus');
+  return existsSync(socket) ? `unix:path=${socket}` : undefined;
 }
 
 export type TrayItemSnapshot = Omit<TrayItemState, 'iconPixmaps' | 'attentionPixmaps'> & {

@@ -17,7 +17,7 @@ import {
   WATCHER_NAME,
   WATCHER_PATH,
 } from '../../src/tray/dbus.js';
-import { TrayService, type TrayState } from '../../src/tray/tray-service.js';
+import { sessionBusAddress, TrayService, type TrayState } from '../../src/tray/tray-service.js';
 import { waitForState } from '../helpers/wait-for-state.js';
 
 /*
@@ -82,8 +82,15 @@ test('a tray without a session bus address says so in its state', () => {
   }
   assert.equal(
     service.state.error,
-    'DBUS_SESSION_BUS_ADDRESS is not set: the tray needs a session bus',
+    'DBUS_SESSION_BUS_ADDRESS is not set and $XDG_RUNTIME_DIR/bus does not exist: ' +
+      'the tray needs a session bus',
   );
+});
+
+test('without DBUS_SESSION_BUS_ADDRESS the bus in the runtime folder is used', () => {
+  assert.equal(sessionBusAddress({ XDG_RUNTIME_DIR: folder }), address);
+  assert.equal(sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' }), 'unix:path=/x');
+  assert.equal(sessionBusAddress({ XDG_RUNTIME_DIR: join(folder, 'none') }), undefined);
 });
 
 test('with a watcher of another program, the tray is its host and lists its items', async () => {
