@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
 import type { TrayItemSnapshot } from '../../src/tray/tray-service.js';
 import { startDbusSession, type DbusSession } from '../../scripts/harness/dbus-session.js';
-import { countColour, distinctColours, hex, readPpm } from '../../scripts/harness/image.js';
+import {
+  countColour,
+  distinctColours,
+  hex,
+  readPpm,
+  sameColour,
+} from '../../scripts/harness/image.js';
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import {
@@ -30,6 +36,7 @@ const ICON_COLOUR = hex('#00c040');
 const ATTENTION_COLOUR = hex('#c00060');
 const CONFIG = JSON.stringify({ modules: ['workspaces', 'window', 'tray', 'clock'] });
 const BAR = { x: 0, y: 0, width: 1280, height: BAR_HEIGHT };
+const BAR_BACKGROUND = hex('#1d2026');
 
 let session: SwaySession;
 let bus: DbusSession;
@@ -239,4 +246,25 @@ test('an item whose program leaves the bus leaves the bar', async () => {
   const image = await screenshotBar('tray-empty');
   assert.equal(countColour(image, ICON_COLOUR, BAR), 0);
   assert.ok(itemOf(withItem) !== undefined);
+});
+
+/** The x of the first pixel in the bar that is not its background: where the modules start. */
+function firstDrawnColumn(image: ReturnType<typeof readPpm>): number {
+  for (let x = 0; x < image.width; x += 1) {
+    for (let y = 4; y < BAR_HEIGHT - 4; y += 1) {
+      if (!sameColour(image.pixel(x, y), BAR_BACKGROUND)) return x;
+    }
+  }
+  return image.width;
+}
+
+test('an empty tray takes no space on the bar', async () => {
+  panel.writeConfig(JSON.stringify({ modules: ['clock'] }));
+  await panel.waitForState('the tray off', (state) => state.tray.watcher === 'none');
+  const clockAlone = firstDrawnColumn(await screenshotBar('tray-off'));
+  panel.writeConfig(JSON.stringify({ modules: ['tray', 'clock'] }));
+  await panel.waitForState('the tray on', (state) => state.tray.watcher === 'own');
+  const withTray = await screenshotBar('tray-empty-first');
+  assert.ok(clockAlone < 40, `the clock starts at ${clockAlone}`);
+  assert.equal(firstDrawnColumn(withTray), clockAlone);
 });

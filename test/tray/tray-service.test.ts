@@ -156,6 +156,13 @@ test('a changed menu layout is read again, and a click reaches the item', async 
   await waitForState(menu, 'the new label', (state) => {
     return state.root?.children[0]?.label === 'Greet';
   });
+  item.send('colour 0000ff');
+  await waitForState(service, 'the new icon', (state) => {
+    const pixmap = state.items[0]?.iconPixmaps[0];
+    return (
+      pixmap !== undefined && pixmap.argb.subarray(0, 4).equals(Buffer.from('ff0000ff', 'hex'))
+    );
+  });
   const seen = item.lines().length;
   await menu.event(6);
   await item.waitForLine(/^menu clicked 6 Last entry$/, { skip: seen });
