@@ -98,6 +98,11 @@ export class TrayItemClient extends Observable<TrayItemState | null> {
     await this.#callItem('SecondaryActivate', 'ii', [Math.round(x), Math.round(y)]);
   }
 
+  /** A scroll over the icon: steps, and "vertical" or "horizontal". */
+  async scroll(delta: number, orientation: 'vertical' | 'horizontal'): Promise<void> {
+    await this.#callItem('Scroll', 'is', [Math.round(delta), orientation]);
+  }
+
   /** Asks the item to show its own menu: for items without a dbusmenu. */
   async contextMenu(x: number, y: number): Promise<void> {
     await this.#callItem('ContextMenu', 'ii', [Math.round(x), Math.round(y)]);

@@ -48,6 +48,7 @@ export interface TraySource {
   /** The item's dbusmenu client, or null when it has no dbusmenu (it gets ContextMenu then). */
   menuOf(item: string): DbusMenuClient | null;
   contextMenu(item: string, x?: number, y?: number): Promise<void>;
+  scroll(item: string, delta: number, orientation: 'vertical' | 'horizontal'): Promise<void>;
 }
 
 const SIGNAL_RULES = [
@@ -286,6 +287,10 @@ export class TrayService extends Observable<TrayState> implements TraySource {
 
   contextMenu(item: string, x = 0, y = 0): Promise<void> {
     return this.#find(item).contextMenu(x, y);
+  }
+
+  scroll(item: string, delta: number, orientation: 'vertical' | 'horizontal'): Promise<void> {
+    return this.#find(item).scroll(delta, orientation);
   }
 
   menuOf(item: string): DbusMenuClient | null {

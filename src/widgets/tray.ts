@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { shownIcon, type TrayItemState } from '../tray/item-state.js';
 import type { TraySource } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
-import { Gtk, addClasses, setClasses, type GtkBox, type GtkWidget } from './gtk.js';
+import { Gdk, Gtk, addClasses, setClasses, type GtkBox, type GtkWidget } from './gtk.js';
 import { renderOnChange, type BarModule, type ModuleContext } from './module.js';
 import { iconPixbufOf } from './tray-icon.js';
 import { popUpTrayMenu } from './tray-menu.js';
@@ -17,6 +17,16 @@ const PRIMARY_BUTTON = 1;
 const MIDDLE_BUTTON = 2;
 const SECONDARY_BUTTON = 3;
 const STATUS_CLASSES = ['active', 'needs-attention'] as const;
+
+/** A wheel step as StatusNotifierItem's Scroll takes it (smooth scrolling is not asked for). */
+const SCROLL_STEPS: Partial<
+  Record<number, { delta: number; orientation: 'vertical' | 'horizontal' }>
+> = {
+  [Gdk.ScrollDirection.UP]: { delta: -1, orientation: 'vertical' },
+  [Gdk.ScrollDirection.DOWN]: { delta: 1, orientation: 'vertical' },
+  [Gdk.ScrollDirection.LEFT]: { delta: -1, orientation: 'horizontal' },
+  [Gdk.ScrollDirection.RIGHT]: { delta: 1, orientation: 'horizontal' },
+};
 
 interface ItemWidget {
   box: InstanceType<typeof Gtk.EventBox>;
@@ -78,6 +88,13 @@ function createItemWidget(tray: TraySource, key: string): ItemWidget {
     } else if (event.button === MIDDLE_BUTTON) {
       report(`${item.id}: SecondaryActivate`, tray.secondaryActivate(key, x, y));
     }
+    return true;
+  });
+  box.addEvents(Gdk.EventMask.SCROLL_MASK);
+  box.on('scroll-event', (event) => {
+    const step = SCROLL_STEPS[event.direction];
+    if (step === undefined) return false;
+    report(`${key}: Scroll`, tray.scroll(key, step.delta, step.orientation));
     return true;
   });
   return { box, image, shown: null };

@@ -144,7 +144,7 @@ test('a registration that is neither a bus name nor a path gets an error that sa
   service.close();
 });
 
-test('a changed menu layout is read again, and a click reaches the item', async () => {
+test('a changed menu layout is read again, and clicks and scrolls reach the item', async () => {
   const service = startService();
   const item = startProgram('tray-item', ['--id', 'menu-item']);
   await waitForState(service, 'the item', (state) => idsOf(state).includes('menu-item'));
@@ -168,6 +168,8 @@ test('a changed menu layout is read again, and a click reaches the item', async 
   await item.waitForLine(/^menu clicked 6 Last entry$/, { skip: seen });
   await service.secondaryActivate('menu-item', 5, 7);
   await item.waitForLine(/^secondary-activate 5 7$/, { skip: seen });
+  await service.scroll('menu-item', -1, 'vertical');
+  await item.waitForLine(/^scroll -1 vertical$/, { skip: seen });
   await item.stop();
   await waitForState(service, 'the item gone', (state) => state.items.length === 0);
   service.close();
