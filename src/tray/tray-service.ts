@@ -21,7 +21,13 @@ import {
   type SignalMessage,
 } from './dbus.js';
 import { TrayItemClient } from './item-client.js';
-import { keyOf, parseItemAddress, type TrayItemState, type TrayPixmap } from './item-state.js';
+import {
+  keyOf,
+  parseItemAddress,
+  type ItemAddress,
+  type TrayItemState,
+  type TrayPixmap,
+} from './item-state.js';
 import type { DbusMenuClient } from './menu-client.js';
 import { StatusNotifierWatcher } from './watcher.js';
 
@@ -232,8 +238,7 @@ export class TrayService extends Observable<TrayState> implements TraySource {
     });
   }
 
-  async #connectItem(bus: MessageBus, address: ReturnType<typeof parseItemAddress>): Promise<void> {
-    if (address === null) return;
+  async #connectItem(bus: MessageBus, address: ItemAddress): Promise<void> {
     const key = keyOf(address);
     const owner = address.busName.startsWith(':')
       ? address.busName
