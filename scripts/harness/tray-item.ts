@@ -156,9 +156,10 @@ Item.configureMembers({
 interface Entry {
   id: number;
   properties: Record<string, Variant>;
+  children?: Entry[];
 }
 
-/** The menu: a plain entry, a separator, a check box, a disabled and a hidden entry. */
+/** The menu: a plain entry, a separator, a check box, a disabled and a hidden entry, a submenu. */
 const ENTRIES: Entry[] = [
   { id: 1, properties: { label: new Variant('s', 'Say _hello') } },
   { id: 2, properties: { type: new Variant('s', 'separator') } },
@@ -173,7 +174,25 @@ const ENTRIES: Entry[] = [
   { id: 4, properties: { label: new Variant('s', 'Disabled'), enabled: new Variant('b', false) } },
   { id: 5, properties: { label: new Variant('s', 'Hidden'), visible: new Variant('b', false) } },
   { id: 6, properties: { label: new Variant('s', 'Last entry') } },
+  {
+    id: 7,
+    properties: {
+      label: new Variant('s', 'More'),
+      'children-display': new Variant('s', 'submenu'),
+    },
+    children: [{ id: 8, properties: { label: new Variant('s', 'Nested') } }],
+  },
 ];
+
+/** Every entry, the nested ones too. */
+function allEntries(entries: Entry[] = ENTRIES): Entry[] {
+  return entries.flatMap((entry) => [entry, ...allEntries(entry.children ?? [])]);
+}
+
+function nodeOf(entry: Entry): Variant {
+  const children = (entry.children ?? []).map(nodeOf);
+  return new Variant('(ia{sv}av)', [entry.id, entry.properties, children]);
+}
 
 class Menu extends dbusInterface.Interface {
   Version = 3;
@@ -183,24 +202,25 @@ class Menu extends dbusInterface.Interface {
   revision = 1;
 
   GetLayout(parentId: number): [number, [number, Record<string, Variant>, Variant[]]] {
-    const children = parentId === 0 ? ENTRIES : [];
-    const nodes = children.map(
-      (entry) => new Variant('(ia{sv}av)', [entry.id, entry.properties, []]),
-    );
+    const parent = allEntries().find((entry) => entry.id === parentId);
+    const children = parentId === 0 ? ENTRIES : (parent?.children ?? []);
+    const nodes = children.map(nodeOf);
     const root = { 'children-display': new Variant('s', 'submenu') };
     return [this.revision, [parentId, parentId === 0 ? root : {}, nodes]];
   }
 
   GetGroupProperties(ids: number[]): [number, Record<string, Variant>][] {
-    return ENTRIES.filter((entry) => ids.includes(entry.id)).map((e) => [e.id, e.properties]);
+    return allEntries()
+      .filter((entry) => ids.includes(entry.id))
+      .map((e) => [e.id, e.properties]);
   }
 
   GetProperty(id: number, name: string): Variant {
-    return ENTRIES.find((entry) => entry.id === id)?.properties[name] ?? new Variant('s', '');
+    return allEntries().find((entry) => entry.id === id)?.properties[name] ?? new Variant('s', '');
   }
 
   Event(id: number, eventId: string): void {
-    const label = ENTRIES.find((entry) => entry.id === id)?.properties.label?.value as unknown;
+    const label = allEntries().find((entry) => entry.id === id)?.properties.label?.value as unknown;
     say(`menu ${eventId} ${id} ${String(label)}`);
   }
 
@@ -273,7 +293,7 @@ function followStdin(item: Item, menu: Menu): void {
       item.NewIcon();
     } else if (command === 'label') {
       const [id = '', ...label] = words;
-      const entry = ENTRIES.find((each) => each.id === Number(id));
+      const entry = allEntries().find((each) => each.id === Number(id));
       if (entry !== undefined) entry.properties.label = new Variant('s', label.join(' '));
       menu.revision += 1;
       menu.LayoutUpdated(menu.revision, 0);

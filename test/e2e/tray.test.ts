@@ -210,6 +210,18 @@ test('the item’s menu opens on the bar and an entry chosen by keys activates i
   assert.ok(distinctColours(closed, below) < 5, 'the menu stayed open after the click');
 });
 
+test('an entry of a submenu is reached with the arrow keys and activates it', async () => {
+  const seen = item.lines().length;
+  const result = await msg('menu', 'tray', ITEM_ID);
+  assert.equal(result.code, 0, result.stderr);
+  await item.waitForLine(/^about-to-show 0$/, { skip: seen });
+  // The popup maps a moment after the reply; keys sent before that would reach the bar alone.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Up wraps round to the last entry, the submenu "More"; Right opens it on its first entry.
+  await session.run(['wtype', '-k', 'Up', '-k', 'Right', '-k', 'Return', '-p', 'space']);
+  assert.equal(await item.waitForLine(/^menu clicked /, { skip: seen }), 'menu clicked 8 Nested');
+});
+
 test('a restarted panel shows the item again without the item restarting', async () => {
   const seen = item.lines().length;
   await panel.stop();
