@@ -56,6 +56,7 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
        cexbar msg activate MODULE ITEM
        cexbar msg action containers NAME ACTION
        cexbar msg menu containers NAME
+       cexbar msg menu tray ITEM
 
   state                      Print the panel's state as JSON.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
@@ -68,6 +69,10 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
                              finished: ${CONTAINER_ACTIONS.join(', ')}.
                              Prints the new state; details prints lxc-info's details.
   menu containers NAME       Pop up the container's menu on the bar, as a right click does.
+  activate tray ITEM         Activate a tray item, as a left click does. ITEM is its Id
+                             ('cexbar msg state' lists them under "tray").
+  menu tray ITEM             Pop up the tray item's menu on the bar, as a right click does;
+                             the arrow keys and Return choose in it.
 
 The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 `,
@@ -107,6 +112,7 @@ const ITEM_KINDS: Record<ModuleWithItems, string> = {
   workspaces: 'a workspace name',
   containers: 'a container name',
   windows: "a window's Sway con_id",
+  tray: "a tray item's Id (or its NAME/PATH in 'cexbar msg state')",
 };
 
 /** "a, b or c": the modules activate takes, as a sentence. */
@@ -157,16 +163,25 @@ function isContainerAction(word: string): word is ContainerAction {
   return (CONTAINER_ACTIONS as readonly string[]).includes(word);
 }
 
-/** `action containers NAME ACTION` and `menu containers NAME`: containers are their one module. */
-function parseContainerRequest(command: 'action' | 'menu', words: string[]): ControlRequest {
+/** `menu containers NAME` and `menu tray ITEM`. */
+function parseMenuRequest(words: string[]): ControlRequest {
   const [module, item, ...rest] = words;
-  const usage = command === 'action' ? 'action containers NAME ACTION' : 'menu containers NAME';
+  const usage = module === 'tray' ? 'menu tray ITEM' : 'menu containers NAME';
+  if ((module !== 'containers' && module !== 'tray') || item === undefined || item === '') {
+    throw new UsageError(
+      `msg menu takes 'menu containers NAME' or 'menu tray ITEM'; ${MSG_HELP_HINT}`,
+    );
+  }
+  if (rest.length > 0) throw new UsageError(`msg menu takes '${usage}', nothing more`);
+  return { command: 'menu', module, item };
+}
+
+/** `action containers NAME ACTION`: containers are its one module. */
+function parseContainerRequest(command: 'action', words: string[]): ControlRequest {
+  const [module, item, ...rest] = words;
+  const usage = 'action containers NAME ACTION';
   if (module !== 'containers' || item === undefined || item === '') {
     throw new UsageError(`msg ${command} takes '${usage}'; ${MSG_HELP_HINT}`);
-  }
-  if (command === 'menu') {
-    if (rest.length > 0) throw new UsageError(`msg menu takes '${usage}', nothing more`);
-    return { command, module, item };
   }
   const [action, ...extra] = rest;
   if (action === undefined || !isContainerAction(action) || extra.length > 0) {
@@ -195,8 +210,9 @@ function parseRequest(words: string[]): ControlRequest {
     case 'activate':
       return parseActivate(rest);
     case 'action':
-    case 'menu':
       return parseContainerRequest(command, rest);
+    case 'menu':
+      return parseMenuRequest(rest);
     default:
       throw new UsageError(`unknown request ${JSON.stringify(command)}; ${MSG_HELP_HINT}`);
   }

@@ -147,13 +147,33 @@ export const containerEntrySchema = strictObject({
 
 export const configSchema = strictObject({
   modules: z
-    .array(z.enum(['workspaces', 'mode', 'windows', 'window', 'scratchpad', 'containers', 'clock']))
-    .default(['workspaces', 'mode', 'windows', 'window', 'scratchpad', 'containers', 'clock'])
+    .array(
+      z.enum([
+        'workspaces',
+        'mode',
+        'windows',
+        'window',
+        'scratchpad',
+        'containers',
+        'tray',
+        'clock',
+      ]),
+    )
+    .default([
+      'workspaces',
+      'mode',
+      'windows',
+      'window',
+      'scratchpad',
+      'containers',
+      'tray',
+      'clock',
+    ])
     .describe(
       'Modules of the bar from left to right. The window title takes the free space; mode ' +
         "(Sway's binding mode) shows only outside the default mode, scratchpad (its window " +
-        'count) only while it holds windows. Default: ["workspaces", "mode", "windows", ' +
-        '"window", "scratchpad", "containers", "clock"].',
+        'count) only while it holds windows, tray only while it holds items. Default: ' +
+        '["workspaces", "mode", "windows", "window", "scratchpad", "containers", "tray", "clock"].',
     ),
   height: z
     .int()
@@ -234,6 +254,19 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('The clock.'),
+  tray: strictObject({
+    iconSize: z
+      .int()
+      .min(8)
+      .max(128)
+      .optional()
+      .describe(
+        "Size of the tray's icons in pixels; an item's pixmap nearest it is scaled to it. " +
+          "Default: the bar's height less 6 (22 for the default bar).",
+      ),
+  })
+    .prefault({})
+    .describe('The tray of StatusNotifierItems (the icons applications put on the bar).'),
   containers: strictObject({
     lxcPath: z
       .string()

@@ -7,7 +7,7 @@ import { CONTAINER_ACTIONS } from '../containers/container-state.js';
  * open. `cexbar msg` and Sway key bindings speak it; a request per line, a reply per line.
  */
 
-export const MODULES_WITH_ITEMS = ['workspaces', 'containers', 'windows'] as const;
+export const MODULES_WITH_ITEMS = ['workspaces', 'containers', 'windows', 'tray'] as const;
 
 export const controlRequestSchema = z.discriminatedUnion('command', [
   z.strictObject({ command: z.literal('state') }),
@@ -23,10 +23,10 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
     item: z.string().min(1).max(4096),
     action: z.enum(CONTAINER_ACTIONS),
   }),
-  // Pops up a container's menu on the bar, as a right click does (for key bindings).
+  // Pops up a container's or a tray item's menu on the bar, as a right click does.
   z.strictObject({
     command: z.literal('menu'),
-    module: z.literal('containers'),
+    module: z.enum(['containers', 'tray']),
     item: z.string().min(1).max(4096),
   }),
 ]);

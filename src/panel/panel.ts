@@ -13,9 +13,11 @@ import {
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
 import { SwayClient, type SwayOutputState } from '../sway/client.js';
+import { describeTray, TrayService } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
+import { openTrayMenu } from '../widgets/tray.js';
 import { Gdk, GLib, Gtk, type GdkMonitor } from '../widgets/gtk.js';
 import type { ModuleContext, PanelActions } from '../widgets/module.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -89,6 +91,7 @@ export class Panel {
   readonly #barOutputs = new Map<GdkMonitor, string | null>();
   /** Outputs Sway lists as disabled: no bar on them, whatever GDK says. */
   #disabledOutputs: string[] = [];
+  readonly #tray = new TrayService();
   #control: Server | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
@@ -114,6 +117,7 @@ export class Panel {
     const containers = createContainerService(options, options.config, sway);
     const panel = new Panel(options, sway, containers);
     applyStylesheets(panel.#userStylesheet());
+    panel.#tray.setEnabled(options.config.modules.includes('tray'));
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
     if (options.config.windows.markInSway) void panel.#startMarking();
@@ -147,7 +151,8 @@ export class Panel {
   async #answerContainer(
     request: Extract<ControlRequest, { command: 'action' | 'menu' }>,
   ): Promise<unknown> {
-    if (request.command === 'menu') await openContainerMenu(request.item);
+    if (request.command === 'menu' && request.module === 'tray') await openTrayMenu(request.item);
+    else if (request.command === 'menu') await openContainerMenu(request.item);
     else if (request.action === 'details') return this.actions.containerDetails(request.item);
     else await this.actions.containerAction(request.item, request.action);
     return this.snapshot();
@@ -156,6 +161,7 @@ export class Panel {
   #activate(module: ModuleWithItems, item: string): Promise<void> {
     if (module === 'workspaces') return this.actions.focusWorkspace(item);
     if (module === 'containers') return this.actions.activateContainer(item);
+    if (module === 'tray') return this.#tray.activate(item);
     return this.actions.focusWindow(parseConId(item));
   }
 
@@ -197,6 +203,7 @@ export class Panel {
     this.#config = config;
     this.#configFile = file;
     this.#setConfigError(null);
+    this.#tray.setEnabled(config.modules.includes('tray'));
     if (isDeepStrictEqual(previous, config)) {
       if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
       return;
@@ -262,6 +269,7 @@ export class Panel {
       sway: this.#sway,
       containers: this.#containers,
       windows: this.#windows,
+      tray: this.#tray,
       actions: this.actions,
     };
   }
@@ -339,6 +347,7 @@ export class Panel {
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
+      tray: describeTray(this.#tray.state),
       bars: describeBars(
         [...this.#bars.values()],
         (monitor) => this.#barOutputs.get(monitor) ?? null,
@@ -354,6 +363,7 @@ export class Panel {
     this.#marker?.close();
     this.#windows.close();
     this.#containers.close();
+    this.#tray.close();
     this.#sway.close();
     for (const monitor of [...this.#bars.keys()]) this.#removeBar(monitor);
   }

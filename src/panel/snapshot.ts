@@ -1,6 +1,7 @@
 import type { ContainersState } from '../containers/container-state.js';
 import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
+import type { TraySnapshot } from '../tray/tray-service.js';
 import type { Bar } from '../widgets/bar.js';
 import type { GdkMonitor } from '../widgets/gtk.js';
 
@@ -21,6 +22,8 @@ export interface PanelSnapshot {
   containers: ContainersState;
   /** Every window with the container that owns it, grouped as the bar shows them. */
   windows: WindowOwnersState;
+  /** The tray's items (pixmaps as their sizes). */
+  tray: TraySnapshot;
   bars: BarSnapshot[];
 }
 

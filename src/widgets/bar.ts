@@ -6,6 +6,7 @@ import { createScratchpadModule } from './scratchpad.js';
 import { createSwayModeModule } from './sway-mode.js';
 import { Gtk, GtkLayerShell, addClasses, type GdkMonitor } from './gtk.js';
 import type { BarModule, ModuleContext } from './module.js';
+import { createTrayModule } from './tray.js';
 import { createWindowTitleModule } from './window-title.js';
 import { createWindowsModule } from './windows.js';
 import { createWorkspacesModule } from './workspaces.js';
@@ -19,6 +20,7 @@ const MODULE_FACTORIES: Record<ModuleName, (context: ModuleContext) => BarModule
   windows: createWindowsModule,
   window: createWindowTitleModule,
   containers: createContainersModule,
+  tray: createTrayModule,
   clock: createClockModule,
 };
 

@@ -3,6 +3,7 @@ import type { ContainerAction, ContainersState } from '../containers/container-s
 import type { ContainerDetails } from '../containers/lxc-backend.js';
 import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
+import type { TraySource } from '../tray/tray-service.js';
 import type { Unsubscribe } from '../util/observable.js';
 import type { GtkWidget } from './gtk.js';
 
@@ -35,6 +36,8 @@ export interface ModuleContext {
   containers: StateSource<ContainersState>;
   /** Sway's windows grouped by the container that owns them. */
   windows: StateSource<WindowOwnersState>;
+  /** The StatusNotifierItems and what a click on one does. */
+  tray: TraySource;
   actions: PanelActions;
 }
 

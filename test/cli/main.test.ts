@@ -142,7 +142,7 @@ test('an unknown request or module is a usage error that points to the help', ()
   });
   assert.equal(
     cexbar(['msg', 'activate', 'clock', 'x']).stderr,
-    'cexbar: unknown module "clock": activate takes workspaces, containers or windows\n',
+    'cexbar: unknown module "clock": activate takes workspaces, containers, windows or tray\n',
   );
 });
 
@@ -158,7 +158,7 @@ test('a missing or empty argument to msg is named before anything is sent', () =
   );
   assert.equal(
     usage(['activate']),
-    'cexbar: msg activate needs a MODULE (workspaces, containers or windows) and an ITEM; ' +
+    'cexbar: msg activate needs a MODULE (workspaces, containers, windows or tray) and an ITEM; ' +
       `see 'cexbar msg --help'\n`,
   );
   assert.equal(
@@ -236,5 +236,13 @@ test('msg action and msg menu name what is wrong before anything is sent', () =>
   assert.equal(
     usage(['menu', 'containers', 'work', 'now']),
     "cexbar: msg menu takes 'menu containers NAME', nothing more\n",
+  );
+  assert.equal(
+    usage(['menu', 'tray']),
+    "cexbar: msg menu takes 'menu containers NAME' or 'menu tray ITEM'; see 'cexbar msg --help'\n",
+  );
+  assert.equal(
+    usage(['menu', 'tray', 'nm-applet', 'now']),
+    "cexbar: msg menu takes 'menu tray ITEM', nothing more\n",
   );
 });

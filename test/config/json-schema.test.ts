@@ -62,6 +62,7 @@ test('the defaults appear in the schema, as values and in the descriptions', () 
     'window',
     'scratchpad',
     'containers',
+    'tray',
     'clock',
   ]);
   assert.equal(top.clock?.properties?.format?.default, 'EEE d MMM HH:mm');
