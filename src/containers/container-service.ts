@@ -22,6 +22,7 @@ import {
   type LaunchedSession,
   type SessionSpawner,
 } from './session-launcher.js';
+import { allWindows, type OwnedWindow, type WindowOwnersState } from './window-owners.js';
 
 /*
  * The containers the bar shows and what a click on one does. One listing (lxc-ls) gives every
@@ -34,6 +35,12 @@ export interface WindowSource {
   readonly state: { views: readonly SwayViewState[] };
   subscribe(listener: (state: { views: readonly SwayViewState[] }) => void): Unsubscribe;
   focusView(conId: number): Promise<void>;
+}
+
+/** Every window with its owner: the panel's WindowOwners, which is built on this service. */
+export interface OwnedWindowSource {
+  readonly state: WindowOwnersState;
+  subscribe(listener: (state: WindowOwnersState) => void): Unsubscribe;
 }
 
 export interface ContainerServiceOptions {
@@ -94,6 +101,11 @@ export class ContainerService extends Observable<ContainersState> {
   #monitorRetry: NodeJS.Timeout | null = null;
   #monitorDelayMs = MONITOR_RETRY_MS;
   #unsubscribeWindows: Unsubscribe | null = null;
+  #owners: OwnedWindowSource | null = null;
+  #unsubscribeOwners: Unsubscribe | null = null;
+  /** Per con_id, when it was last seen focused (a counter): a click focuses the latest. */
+  readonly #focusedAt = new Map<number, number>();
+  #focusCount = 0;
   readonly #watcher: LxcPathWatcher;
   readonly #spawnTerminal: (argv: readonly string[]) => void;
 
@@ -127,6 +139,39 @@ export class ContainerService extends Observable<ContainersState> {
     if (this.#closed) return;
     this.#startMonitor();
     this.#watcher.start();
+  }
+
+  /**
+   * Follows the windows' owners, so that a click on a container whose windows are already on
+   * screen (its own compositor, found by cgroup, or a session's) focuses one of them.
+   */
+  followWindowOwners(owners: OwnedWindowSource): void {
+    this.#unsubscribeOwners?.();
+    this.#owners = owners;
+    this.#unsubscribeOwners = owners.subscribe((state) => {
+      this.#noteFocus(state);
+    });
+    this.#noteFocus(owners.state);
+  }
+
+  #noteFocus(state: WindowOwnersState): void {
+    const windows = allWindows(state);
+    const present = new Set(windows.map((window) => window.id));
+    for (const id of this.#focusedAt.keys()) if (!present.has(id)) this.#focusedAt.delete(id);
+    const focused = windows.find((window) => window.focused);
+    if (focused !== undefined) this.#focusedAt.set(focused.id, ++this.#focusCount);
+  }
+
+  /** The container's window focused last while the panel ran; else its first in tree order. */
+  #latestWindowOf(name: string): OwnedWindow | null {
+    const windows = allWindows(this.#owners?.state ?? { groups: [] });
+    let latest: OwnedWindow | null = null;
+    for (const window of windows) {
+      if (window.owner !== name) continue;
+      const when = this.#focusedAt.get(window.id) ?? 0;
+      if (latest === null || when > (this.#focusedAt.get(latest.id) ?? 0)) latest = window;
+    }
+    return latest;
   }
 
   /** Lists the containers again; resolves after a listing that began after this call. */
@@ -269,12 +314,25 @@ export class ContainerService extends Observable<ContainersState> {
     this.#monitorRetry = null;
     this.#unsubscribeWindows?.();
     this.#unsubscribeWindows = null;
+    this.#unsubscribeOwners?.();
+    this.#unsubscribeOwners = null;
   }
 
   async #activate(container: ContainerState): Promise<void> {
     const { name, session } = container;
     if (container.state === 'MISSING') throw new Error(this.#missingMessage());
-    if (container.state !== 'RUNNING') await this.#startContainer(container);
+    if (container.state === 'RUNNING') {
+      // A container that runs its own compositor has its windows on screen already (owned by
+      // its cgroup): a host session would be a second one.
+      const window = this.#latestWindowOf(name);
+      if (window !== null) {
+        log.debug('containers', `${name}: focusing its window ${window.id} (${window.ownedBy})`);
+        await this.#windows.focusView(window.id);
+        return;
+      }
+    } else {
+      await this.#startContainer(container);
+    }
     if (session.type !== 'none') await this.#openSession(name, session);
   }
 

@@ -86,11 +86,14 @@ export class Panel {
   }
 
   #createWindowOwners(): WindowOwners {
-    return new WindowOwners({
+    const owners = new WindowOwners({
       sway: this.#sway,
       containers: this.#containers,
       colourOf: (name) => colourFromConfig(this.#config, name),
     });
+    // A click on a container focuses its windows, however they are owned.
+    this.#containers.followWindowOwners(owners);
+    return owners;
   }
 
   /** Connects every client and shows the bars; rejects when Sway or the display is out of reach. */
