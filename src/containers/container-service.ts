@@ -125,7 +125,27 @@ export class ContainerService extends Observable<ContainersState> {
     this.#windows = options.windows;
     this.#watcher = new LxcPathWatcher(options.lxcPath, () => void this.refresh());
     this.#spawnTerminal = options.spawnTerminal ?? spawnDetached;
+    this.#adoptRunningSessions();
     this.#publish();
+  }
+
+  /**
+   * The sessions an earlier service left running (after a config change, or a panel restart):
+   * shown at once, their windows grouped under their containers without waiting for a click.
+   */
+  #adoptRunningSessions(): void {
+    for (const [name, { pid, type }] of this.#launcher.findAllRunning()) {
+      log.debug('containers', `${name}: found its ${type} session still running (pid ${pid})`);
+      this.#sessions.set(name, {
+        type,
+        pid,
+        status: 'starting',
+        windowId: null,
+        socketDir: this.#launcher.socketDir(name),
+        exitReason: null,
+      });
+    }
+    this.#matchSessionWindows();
   }
 
   /** Lists the containers, then follows their changes; a failed listing shows in the state. */
@@ -442,6 +462,11 @@ export class ContainerService extends Observable<ContainersState> {
 
   /** Matches sessions to Sway's windows by PID: the compositor is the window's client. */
   #syncWindows(): void {
+    this.#matchSessionWindows();
+    this.#publish();
+  }
+
+  #matchSessionWindows(): void {
     const views = this.#windows.state.views;
     for (const [name, session] of this.#sessions) {
       if (session.status === 'exited') continue;
@@ -455,7 +480,6 @@ export class ContainerService extends Observable<ContainersState> {
         this.#sessions.set(name, { ...session, windowId: null });
       }
     }
-    this.#publish();
   }
 
   async #withTask(name: string, task: ContainerTask, action: () => Promise<void>): Promise<void> {

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionConfig } from '../config/schema.js';
 import type { LxcBackend } from './lxc-backend.js';
-import { checkContainerName } from './names.js';
+import { checkContainerName, isValidContainerName } from './names.js';
 import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-socket.js';
 
 /*
@@ -162,6 +162,38 @@ export class SessionLauncher {
   }
 
   /**
+   * Every compositor of ours still serving a session folder, by container name, as an earlier
+   * panel (or service) left them: one pass over /proc for all the folders.
+   */
+  findAllRunning(): Map<string, { pid: number; type: GraphicalSession['type'] }> {
+    const found = new Map<string, { pid: number; type: GraphicalSession['type'] }>();
+    const wanted = new Map<string, string>();
+    for (const name of this.#sessionFolders()) {
+      wanted.set(`XDG_RUNTIME_DIR=${join(this.#sessionsDir(), name)}`, name);
+    }
+    if (wanted.size === 0) return found;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const serving = compositorServing(entry, wanted);
+      if (serving !== null && !found.has(serving.name)) {
+        found.set(serving.name, { pid: Number(entry), type: serving.type });
+      }
+    }
+    return found;
+  }
+
+  /** The names of the session folders present (valid container names only). */
+  #sessionFolders(): string[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.#sessionsDir());
+    } catch {
+      return [];
+    }
+    return entries.filter((entry) => isValidContainerName(entry));
+  }
+
+  /**
    * Rootful Xwayland on a socket of the container's folder, then the container's X program
    * through the helper's attach-x (DISPLAY=:N alone). The X socket listens before Xwayland
    * starts, so the program may connect at once: the kernel queues it until Xwayland accepts.
@@ -276,6 +308,32 @@ export class SessionLauncher {
  */
 function xwaylandArgv(display: number): string[] {
   return ['Xwayland', `:${display}`, '-listenfd', '3', '-ac', '-terminate'];
+}
+
+// A compositor's command name, as the session type it runs.
+const TYPE_OF_COMMAND = new Map<string, GraphicalSession['type']>([
+  ['weston', 'weston'],
+  ['cage', 'cage'],
+  ['Xwayland', 'xwayland'],
+]);
+
+/** The session folder (one of `wanted`'s variables) a compositor of ours serves, if any. */
+function compositorServing(
+  pid: string,
+  wanted: ReadonlyMap<string, string>,
+): { name: string; type: GraphicalSession['type'] } | null {
+  try {
+    const type = TYPE_OF_COMMAND.get(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+    if (type === undefined) return null;
+    for (const variable of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const name = wanted.get(variable);
+      if (name !== undefined) return { name, type };
+    }
+    return null;
+  } catch {
+    // Gone meanwhile, or another user's process.
+    return null;
+  }
 }
 
 function isCompositorServing(pid: string, wanted: string): boolean {

@@ -213,7 +213,7 @@ export class Panel {
     this.#marker = null;
     this.#windows.close();
     this.#containers.close();
-    // Sessions outlive the old service; the new one finds each by its folder when clicked.
+    // Sessions outlive the old service; the new one finds them by their folders at once.
     this.#containers = createContainerService(this.#options, this.#config, this.#sway);
     this.#windows = this.#createWindowOwners();
     if (this.#config.windows.markInSway) void this.#startMarking();

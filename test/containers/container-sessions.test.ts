@@ -5,7 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import { spawnAsUser } from '../../scripts/harness/run-as-user.js';
 import { CommandRunner } from '../../src/containers/command-runner.js';
-import { ContainerService } from '../../src/containers/container-service.js';
+import {
+  ContainerService,
+  type ContainerServiceOptions,
+} from '../../src/containers/container-service.js';
 import { configSchema } from '../../src/config/schema.js';
 import { SwayClient } from '../../src/sway/client.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
@@ -40,6 +43,32 @@ describe('ContainerService sessions in a real Sway', () => {
   let log: LogCapture;
   const sessionPids: number[] = [];
 
+  /** The panel's service options, but compositors run as the desktop user (the test is root). */
+  const serviceOptions = (): ContainerServiceOptions => ({
+    lxcPath: lxc.path,
+    containers: configSchema.parse({
+      containers: {
+        lxcPath: lxc.path,
+        list: {
+          gui: { session: { type: 'weston', width: 640, height: 400 } },
+          kiosk: { session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] } },
+          xapp: { session: { type: 'xwayland', command: ['/bin/sh', '-c', X_PROGRAM] } },
+        },
+      },
+    }).containers,
+    runtimeDir: sway.runtimeDir,
+    hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
+    windows,
+    runner: new CommandRunner({ sudo: true }),
+    spawnSession: (argv, env, fds = []) => {
+      const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore', ...fds];
+      const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio });
+      if (child.pid !== undefined) sessionPids.push(child.pid);
+      return child;
+    },
+    sessionOwner: { uid: sway.user.uid, gid: sway.user.gid },
+  });
+
   before(async () => {
     sway = await startSwaySession();
     windows = await SwayClient.connect(sway.env.SWAYSOCK);
@@ -55,30 +84,7 @@ describe('ContainerService sessions in a real Sway', () => {
       ]);
     }
     log = captureLog();
-    service = new ContainerService({
-      lxcPath: lxc.path,
-      containers: configSchema.parse({
-        containers: {
-          lxcPath: lxc.path,
-          list: {
-            gui: { session: { type: 'weston', width: 640, height: 400 } },
-            kiosk: { session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] } },
-            xapp: { session: { type: 'xwayland', command: ['/bin/sh', '-c', X_PROGRAM] } },
-          },
-        },
-      }).containers,
-      runtimeDir: sway.runtimeDir,
-      hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
-      windows,
-      runner: new CommandRunner({ sudo: true }),
-      spawnSession: (argv, env, fds = []) => {
-        const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore', ...fds];
-        const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio });
-        if (child.pid !== undefined) sessionPids.push(child.pid);
-        return child;
-      },
-      sessionOwner: { uid: sway.user.uid, gid: sway.user.gid },
-    });
+    service = new ContainerService(serviceOptions());
     await service.start();
   });
 
@@ -202,6 +208,23 @@ describe('ContainerService sessions in a real Sway', () => {
     );
     // No second compositor was launched for it.
     assert.equal(sessionOf(service.state, 'gui').pid, session.pid);
+  });
+
+  test('a new service (after a config change) shows the sessions left running at once', () => {
+    const gui = sessionOf(service.state, 'gui');
+    const kiosk = sessionOf(service.state, 'kiosk');
+    const successor = new ContainerService(serviceOptions());
+    try {
+      // Before start(), before any click: found by the folders and the compositors' PIDs.
+      assert.deepEqual(sessionOf(successor.state, 'gui'), { ...gui, status: 'running' });
+      assert.equal(sessionOf(successor.state, 'kiosk').type, 'cage');
+      assert.equal(sessionOf(successor.state, 'kiosk').pid, kiosk.pid);
+      assert.equal(sessionOf(successor.state, 'kiosk').windowId, kiosk.windowId);
+      // Xwayland ended with its last client: nothing to adopt.
+      assert.equal(containerNamed(successor.state, 'xapp').running, null);
+    } finally {
+      successor.close();
+    }
   });
 
   test('a session that ends shows as exited with its reason', async () => {
