@@ -45,6 +45,11 @@ if ! getent passwd "$DESKTOP_USER" >/dev/null; then
   useradd --create-home --shell /bin/bash "$DESKTOP_USER"
 fi
 
+# Idmapped test containers (as LXCex's: lxc.idmap = u 0 200000 65536) need root's own range.
+for ids in /etc/subuid /etc/subgid; do
+  grep -qx 'root:200000:65536' "$ids" 2>/dev/null || echo 'root:200000:65536' >>"$ids"
+done
+
 # The panel runs exactly one program through `sudo -n`: cexbar's LXC helper; nothing else.
 sudoers=/etc/sudoers.d/cexbar-$DESKTOP_USER
 wanted_sudoers=$(sed "s/^@USER@/$DESKTOP_USER/" runit/sudoers.in)

@@ -12,9 +12,14 @@ import {
   type ContainerTask,
   type SessionState,
 } from './container-state.js';
-import { LxcBackend, StopTimeoutError, type ContainerDetails } from './lxc-backend.js';
+import {
+  LxcBackend,
+  StopTimeoutError,
+  type ContainerDetails,
+  type ContainerUser,
+} from './lxc-backend.js';
 import { LxcPathWatcher } from './lxc-path-watcher.js';
-import type { LxcListEntry } from './lxc-parsers.js';
+import { hostIdOf, type LxcListEntry } from './lxc-parsers.js';
 import {
   SessionLauncher,
   isProcessAlive,
@@ -108,6 +113,7 @@ export class ContainerService extends Observable<ContainersState> {
   #focusCount = 0;
   readonly #watcher: LxcPathWatcher;
   readonly #spawnTerminal: (argv: readonly string[]) => void;
+  readonly #sessionOwnerUid: number;
 
   constructor(options: ContainerServiceOptions) {
     super({ lxcPath: options.lxcPath, listed: false, error: null, containers: [] });
@@ -123,6 +129,7 @@ export class ContainerService extends Observable<ContainersState> {
       ...(options.sessionOwner === undefined ? {} : { owner: options.sessionOwner }),
     });
     this.#windows = options.windows;
+    this.#sessionOwnerUid = options.sessionOwner?.uid ?? process.getuid?.() ?? 0;
     this.#watcher = new LxcPathWatcher(options.lxcPath, () => void this.refresh());
     this.#spawnTerminal = options.spawnTerminal ?? spawnDetached;
     this.#adoptRunningSessions();
@@ -362,10 +369,29 @@ export class ContainerService extends Observable<ContainersState> {
         `${name} is ${state}; a click starts a STOPPED container or opens a RUNNING one`,
       );
     }
-    // LXC bind-mounts the session folder when the container starts: it must exist by then.
-    if (session.type !== 'none') this.#launcher.prepare(name);
+    // LXC bind-mounts the session folder when the container starts: it must exist by then,
+    // open to the container's mapped ids.
+    if (session.type !== 'none') await this.#prepareSessionFolder(name);
     await this.#withTask(name, 'starting', () => this.#backend.start(name));
     await this.refresh();
+  }
+
+  /** The session folder, with an ACL for the host uids of the container's root and user. */
+  async #prepareSessionFolder(name: string): Promise<void> {
+    this.#launcher.prepare(name);
+    const idmaps = await this.#backend.idmaps(name);
+    const user = this.#userOf(name);
+    const ids = [0, ...(user === undefined ? [] : [user.uid])].map((id) =>
+      hostIdOf(idmaps, 'u', id),
+    );
+    // Root and the folder's owner reach it already.
+    const owner = this.#sessionOwnerUid;
+    const grantees = ids.filter((id): id is number => id !== null && id !== 0 && id !== owner);
+    await this.#launcher.grant(name, [...new Set(grantees)]);
+  }
+
+  #userOf(name: string): ContainerUser | undefined {
+    return Object.hasOwn(this.#config.list, name) ? this.#config.list[name]?.user : undefined;
   }
 
   async #openSession(name: string, session: GraphicalSession): Promise<void> {
@@ -401,7 +427,7 @@ export class ContainerService extends Observable<ContainersState> {
   }
 
   async #launch(name: string, session: GraphicalSession): Promise<void> {
-    const launched = await this.#launcher.launch(name, session);
+    const launched = await this.#launcher.launch(name, session, this.#userOf(name));
     log.info('containers', `${name}: launched ${session.type} (pid ${launched.pid})`);
     this.#sessions.set(name, {
       type: launched.type,

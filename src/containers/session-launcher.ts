@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { SessionConfig } from '../config/schema.js';
-import type { LxcBackend } from './lxc-backend.js';
+import type { ContainerUser, LxcBackend } from './lxc-backend.js';
 import { checkContainerName, isValidContainerName } from './names.js';
 import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-socket.js';
 
@@ -29,7 +30,15 @@ import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-sock
  * Sessions are spawned detached in their own process group, so they outlive a panel restart
  * (they end with the host Sway). Nothing here touches persistent storage: every file is under
  * XDG_RUNTIME_DIR, a tmpfs, so the host keeps no trace of which containers ran.
+ *
+ * An idmapped container (LXCex: lxc.idmap = u 0 200000 65536) mounts the folder as its mapped
+ * root, host uid 200000, which a 0700 folder of the desktop user's shuts out. grant() gives
+ * such host uids a POSIX ACL: search (x) only on the folders above, so they can list nothing
+ * there, and rwx plus a default entry on the container's own folder, so that the sockets made
+ * in it are theirs to connect to (and the desktop user keeps access to what they create).
  */
+
+const runFile = promisify(execFile);
 
 /** The socket name inside the session folder, and its path inside the container. */
 export const SESSION_SOCKET = 'wayland-0';
@@ -135,14 +144,44 @@ export class SessionLauncher {
     return dir;
   }
 
-  /** Launches the container's nested compositor; resolves once the process has spawned. */
-  async launch(name: string, session: GraphicalSession): Promise<LaunchedSession> {
-    if (session.type === 'xwayland') return this.#launchXwayland(name, session);
+  /**
+   * Lets host uids (an idmapped container's mapped root, its user) reach this container's
+   * session folder and nothing else of the runtime folder: see the comment at the top.
+   */
+  async grant(name: string, hostUids: readonly number[]): Promise<void> {
+    if (hostUids.length === 0) return;
+    const dir = this.socketDir(name);
+    const above = [this.#options.runtimeDir, join(this.#options.runtimeDir, 'cexbar')];
+    const traverse = hostUids.map((uid) => `u:${uid}:x`).join(',');
+    const owner = this.#options.owner?.uid ?? process.getuid?.() ?? 0;
+    const own = [
+      ...hostUids.flatMap((uid) => [`u:${uid}:rwx`, `d:u:${uid}:rwx`]),
+      `d:u:${owner}:rwx`,
+    ].join(',');
+    try {
+      await runFile('setfacl', ['-m', traverse, ...above, this.#sessionsDir()], { cwd: '/' });
+      await runFile('setfacl', ['-m', own, dir], { cwd: '/' });
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+      throw new Error(`session launcher: setfacl on ${dir} failed (${detail})`, { cause: error });
+    }
+  }
+
+  /**
+   * Launches the container's nested compositor; resolves once the process has spawned. A Cage
+   * or Xwayland session's program runs as `user` of the container, else as its root.
+   */
+  async launch(
+    name: string,
+    session: GraphicalSession,
+    user?: ContainerUser,
+  ): Promise<LaunchedSession> {
+    if (session.type === 'xwayland') return this.#launchXwayland(name, session, user);
     const socketDir = this.prepare(name);
     const argv =
-      session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session);
+      session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session, user);
     const env = this.#environment(socketDir, session.type);
-    const child = (this.#options.spawn ?? spawnDetached)(argv, env);
+    const child = withSessionUmask(() => (this.#options.spawn ?? spawnDetached)(argv, env));
     const exited = exitReasonOf(child);
     const pid = await spawnedPid(child, argv[0] ?? session.type);
     return { type: session.type, pid, socketDir, exited };
@@ -201,12 +240,13 @@ export class SessionLauncher {
   async #launchXwayland(
     name: string,
     session: Extract<GraphicalSession, { type: 'xwayland' }>,
+    user: ContainerUser | undefined,
   ): Promise<LaunchedSession> {
     const socketDir = this.prepare(name);
     removeStaleXSockets(socketDir);
     const display = freeDisplay(this.#sessionsDir(), this.#displays);
     // Checked before Xwayland starts: a helper that is not installed leaves nothing running.
-    const attach = this.#options.backend.attachXArgv(name, display, session.command);
+    const attach = this.#options.backend.attachXArgv(name, display, session.command, user);
     this.#displays.add(display);
     const socket = await listenXSocket(socketDir, display, this.#options.owner);
     const spawner = this.#options.spawn ?? spawnDetached;
@@ -247,9 +287,13 @@ export class SessionLauncher {
   }
 
   /** Cage has no socket option: it takes the first free wayland-N of its runtime folder. */
-  #cageArgv(name: string, session: Extract<GraphicalSession, { type: 'cage' }>): string[] {
+  #cageArgv(
+    name: string,
+    session: Extract<GraphicalSession, { type: 'cage' }>,
+    user: ContainerUser | undefined,
+  ): string[] {
     // The helper gives the program WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 and no other.
-    const attach = this.#options.backend.attachArgv(name, session.command);
+    const attach = this.#options.backend.attachArgv(name, session.command, user);
     return ['cage', '--', ...attach];
   }
 
@@ -290,7 +334,8 @@ export class SessionLauncher {
     if (!stat.isDirectory()) {
       throw new Error(`session launcher: ${path} must be a folder, found something else there`);
     }
-    chmodSync(path, 0o700);
+    // The group bits of a folder with an ACL are its mask: a chmod to 0700 would void grant().
+    if ((stat.mode & 0o707) !== 0o700) chmodSync(path, 0o700);
     this.#own(path);
   }
 
@@ -344,6 +389,21 @@ function isCompositorServing(pid: string, wanted: string): boolean {
   } catch {
     // Gone meanwhile, or another user's process.
     return false;
+  }
+}
+
+/**
+ * Runs `spawnIt` with the umask 007, which the child inherits. The kernel gives a new socket
+ * the mode its creator's umask allows, whatever the folder's default ACL says, and an ACL's
+ * mask is the group bits: 007 keeps grant()'s entries in force on the compositor's socket,
+ * while the session folder (0700) keeps everyone else out.
+ */
+function withSessionUmask<T>(spawnIt: () => T): T {
+  const previous = process.umask(0o007);
+  try {
+    return spawnIt();
+  } finally {
+    process.umask(previous);
   }
 }
 
