@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
-import { distinctColours, hex, sameColour } from '../../scripts/harness/image.js';
+import { countColour, distinctColours, hex, sameColour } from '../../scripts/harness/image.js';
 import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startPointer, type Pointer } from '../../scripts/harness/pointer.js';
@@ -20,6 +20,7 @@ import {
  */
 
 const DESKTOP = hex('#335577');
+const BAR_BACKGROUND = hex('#1d2026');
 
 let session: SwaySession;
 let lxc: LxcSandbox;
@@ -68,11 +69,13 @@ test('a real right click on a container opens its menu, a click elsewhere closes
   assert.ok(distinctColours(empty, BELOW_BAR) < 5, 'something was below the bar already');
 
   await pointer.click(centre.x, centre.y, 'right');
-  await waitForPixels(
+  const menu = await waitForPixels(
     session,
     'container-pointer-menu',
     (image) => distinctColours(image, BELOW_BAR) > 20,
   );
+  // ui/style.css gives the menu the bar's background (most of its area is background).
+  assert.ok(countColour(menu, BAR_BACKGROUND, BELOW_BAR) > 10_000, 'the menu is not styled');
   assert.equal(stateOf(await panel.state(), 'p-one'), 'STOPPED', 'a right click started it');
 
   await pointer.click(900, 500, 'left');
