@@ -213,6 +213,11 @@ export class ContainerService extends Observable<ContainersState> {
    * session's window when it has one. Rejects with the failure after showing and logging it.
    */
   async activate(name: string): Promise<void> {
+    return this.#activateWith(name, true);
+  }
+
+  /** Activates with or without focusing a window the container already shows (launch). */
+  async #activateWith(name: string, focusShownWindow: boolean): Promise<void> {
     const container = this.state.containers.find((candidate) => candidate.name === name);
     if (container === undefined) {
       throw new Error(`no container named ${JSON.stringify(name)} on the bar`);
@@ -221,7 +226,7 @@ export class ContainerService extends Observable<ContainersState> {
     if (this.#activating.has(name)) return;
     this.#activating.add(name);
     try {
-      await this.#activate(container);
+      await this.#activate(container, focusShownWindow);
       this.#errors.delete(name);
       this.#publish();
     } catch (error) {
@@ -238,7 +243,8 @@ export class ContainerService extends Observable<ContainersState> {
    * failure shows on the container and in one log line, then rejects.
    */
   async runAction(name: string, action: ContainerAction): Promise<void> {
-    if (action === 'launch') return this.activate(name);
+    // Launch session opens the host session even beside the container's own windows.
+    if (action === 'launch') return this.#activateWith(name, false);
     if (action === 'details') {
       await this.details(name);
       return;
@@ -345,10 +351,10 @@ export class ContainerService extends Observable<ContainersState> {
     this.#unsubscribeOwners = null;
   }
 
-  async #activate(container: ContainerState): Promise<void> {
+  async #activate(container: ContainerState, focusShownWindow: boolean): Promise<void> {
     const { name, session } = container;
     if (container.state === 'MISSING') throw new Error(this.#missingMessage());
-    if (container.state === 'RUNNING') {
+    if (container.state === 'RUNNING' && focusShownWindow) {
       // A container that runs its own compositor has its windows on screen already (owned by
       // its cgroup): a host session would be a second one.
       const window = this.#latestWindowOf(name);
@@ -357,7 +363,7 @@ export class ContainerService extends Observable<ContainersState> {
         await this.#windows.focusView(window.id);
         return;
       }
-    } else {
+    } else if (container.state !== 'RUNNING') {
       await this.#startContainer(container);
     }
     if (session.type !== 'none') await this.#openSession(name, session);

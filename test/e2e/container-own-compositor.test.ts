@@ -134,3 +134,16 @@ test('a click on the container focuses its window focused last, and launches not
     assert.equal(windowsOf(state, NAME).length, 2);
   }
 });
+
+test('Launch session in the menu still opens the host session beside them', async () => {
+  await panel.request(
+    { command: 'action', module: 'containers', item: NAME, action: 'launch' },
+    30_000,
+  );
+  const state = await panel.waitForState(
+    'the host Weston under the container too',
+    (each) => containerOf(each).running?.status === 'running',
+  );
+  const owned = windowsOf(state, NAME);
+  assert.deepEqual(owned.map((window) => window.ownedBy).sort(), ['cgroup', 'cgroup', 'session']);
+});
