@@ -13,7 +13,8 @@ import { buttonCentres } from './helpers/container-buttons.js';
  * The layout where a container starts its own compositor: real Westons run inside a real
  * busybox container by lxc-attach (so the kernel puts them in its cgroup), nested in the host
  * Sway through its socket bind-mounted into the container, as LXCex's GUI containers do. A
- * real click on the container must focus its window, never launch a host session beside it.
+ * real click on the container must focus its window, never launch a host session beside it;
+ * the menu's Launch session still may, and a new container service finds that session at once.
  */
 
 const NAME = 'self-gui';
@@ -146,4 +147,28 @@ test('Launch session in the menu still opens the host session beside them', asyn
   );
   const owned = windowsOf(state, NAME);
   assert.deepEqual(owned.map((window) => window.ownedBy).sort(), ['cgroup', 'cgroup', 'session']);
+});
+
+test('after a config change the new container service shows that session at once', async () => {
+  const before = containerOf(await panel.state()).running;
+  assert.ok(before !== null && before.status === 'running');
+  await lxc.create('self-extra');
+  const config = {
+    modules: ['containers'],
+    containers: {
+      lxcPath: lxc.path,
+      list: {
+        [NAME]: { session: { type: 'weston', width: 400, height: 300 } },
+        'self-extra': {},
+      },
+    },
+  };
+  panel.writeConfig(JSON.stringify(config));
+  // The first state of the new service (it lists self-extra) already holds the session.
+  const state = await panel.waitForState('the new container service', (each) =>
+    each.containers.containers.some((container) => container.name === 'self-extra'),
+  );
+  assert.deepEqual(containerOf(state).running, before);
+  const session = windowsOf(state, NAME).find((window) => window.ownedBy === 'session');
+  assert.equal(session?.id, before.windowId);
 });
