@@ -19,7 +19,7 @@ import {
   type ContainerUser,
 } from './lxc-backend.js';
 import { LxcPathWatcher } from './lxc-path-watcher.js';
-import { hostIdOf, type LxcListEntry } from './lxc-parsers.js';
+import { hostIdOf, type IdmapEntry, type LxcListEntry } from './lxc-parsers.js';
 import {
   SessionLauncher,
   isProcessAlive,
@@ -385,7 +385,7 @@ export class ContainerService extends Observable<ContainersState> {
   /** The session folder, with an ACL for the host uids of the container's root and user. */
   async #prepareSessionFolder(name: string): Promise<void> {
     this.#launcher.prepare(name);
-    const idmaps = await this.#backend.idmaps(name);
+    const idmaps = await this.#idmapsOf(name);
     const user = this.#userOf(name);
     const ids = [0, ...(user === undefined ? [] : [user.uid])].map((id) =>
       hostIdOf(idmaps, 'u', id),
@@ -394,6 +394,30 @@ export class ContainerService extends Observable<ContainersState> {
     const owner = this.#sessionOwnerUid;
     const grantees = ids.filter((id): id is number => id !== null && id !== 0 && id !== owner);
     await this.#launcher.grant(name, [...new Set(grantees)]);
+  }
+
+  /**
+   * The container's id maps. A helper installed before the `idmap` verb existed refuses it:
+   * then privileged containers still start, and the log says what idmapped ones need.
+   */
+  async #idmapsOf(name: string): Promise<IdmapEntry[]> {
+    try {
+      return await this.#backend.idmaps(name);
+    } catch (error) {
+      if (!(
+        error instanceof LxcCommandError &&
+        error.refused &&
+        /unknown verb/.test(error.reason)
+      )) {
+        throw error;
+      }
+      log.warn(
+        'containers',
+        `${name}: the installed LXC helper has no idmap verb, so an idmapped container cannot ` +
+          'reach its session folder: reinstall the helper (scripts/install-helper.sh)',
+      );
+      return [];
+    }
   }
 
   #userOf(name: string): ContainerUser | undefined {
