@@ -7,7 +7,7 @@ import { createLxcSandbox, NO_NETWORK, type LxcSandbox } from '../../scripts/har
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startPointer, type Pointer } from '../../scripts/harness/pointer.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
-import { buttonCentres } from './helpers/container-buttons.js';
+import { buttonCentres, screenshot } from './helpers/container-buttons.js';
 
 /*
  * The layout where a container starts its own compositor: real Westons run inside a real
@@ -134,6 +134,7 @@ test('a click on the container focuses its window focused last, and launches not
     assert.equal(containerOf(state).error, null);
     assert.equal(windowsOf(state, NAME).length, 2);
   }
+  await screenshot(session, 'container-own-compositor');
 });
 
 test('Launch session in the menu still opens the host session beside them', async () => {
