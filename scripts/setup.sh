@@ -18,9 +18,10 @@ fi
 
 # What the panel needs at run time, what node-gtk needs to build, and the real parts the tests
 # and the demo start (Sway, grim, LXC, nested Weston, Cage and Xwayland with X clients to connect
-# to it, wl-clipboard, sudo).
+# to it, wl-clipboard, sudo; libwayland-dev for the tests' virtual pointer, acl for sessions of
+# idmapped containers).
 PACKAGES=(
-  sway grim weston cage xwayland x11-utils wl-clipboard wtype
+  sway grim weston cage xwayland x11-utils wl-clipboard wtype libwayland-dev acl
   lxc busybox-static uidmap sudo dbus
   gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1 libharfbuzz-gobject0 fonts-dejavu-core
   build-essential pkg-config python3 libgirepository1.0-dev libcairo2-dev
@@ -43,6 +44,11 @@ if ! getent passwd "$DESKTOP_USER" >/dev/null; then
   say "creating the desktop user '$DESKTOP_USER'"
   useradd --create-home --shell /bin/bash "$DESKTOP_USER"
 fi
+
+# Idmapped test containers (as LXCex's: lxc.idmap = u 0 200000 65536) need root's own range.
+for ids in /etc/subuid /etc/subgid; do
+  grep -qx 'root:200000:65536' "$ids" 2>/dev/null || echo 'root:200000:65536' >>"$ids"
+done
 
 # The panel runs exactly one program through `sudo -n`: cexbar's LXC helper; nothing else.
 sudoers=/etc/sudoers.d/cexbar-$DESKTOP_USER
@@ -79,6 +85,8 @@ say "building"
 # A clean build: a test file deleted from test/ must not live on as compiled code in dist/.
 rm -rf dist
 npx tsc -p tsconfig.json
+# The tests' real pointer: the headless seat has none (scripts/harness/virtual-pointer.c).
+cc -O2 -Wall -o dist/virtual-pointer scripts/harness/virtual-pointer.c -lwayland-client
 
 # The helper root runs for the panel, as a root-owned copy of the build; the tests' and the
 # demo's LXC sandboxes (folders in /run/cexbar-test-lxc) allowlisted for it.

@@ -133,6 +133,17 @@ export const containerEntrySchema = strictObject({
         'Default: one of red, orange, yellow, green, blue and purple, picked by the name ' +
         '(the same name always gets the same colour).',
     ),
+  user: strictObject({
+    uid: z.int().min(0).max(4294967294).describe("The user's id inside the container."),
+    gid: z.int().min(0).max(4294967294).describe("The user's group id inside the container."),
+  })
+    .optional()
+    .describe(
+      'The container user that Cage and Xwayland sessions run their program as (lxc-attach ' +
+        '--uid/--gid), by its ids inside the container, for example { "uid": 1000, ' +
+        '"gid": 1000 }. It also gets access to the session folder (its host uid, through ' +
+        "the container's lxc.idmap). Default: none (the container's root).",
+    ),
   terminal: z
     .array(z.string())
     .min(1)

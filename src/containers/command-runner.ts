@@ -20,6 +20,7 @@ export const LXC_VERBS = {
   list: 'lxc-ls',
   state: 'lxc-info',
   info: 'lxc-info',
+  idmap: 'lxc-info',
   start: 'lxc-start',
   stop: 'lxc-stop',
   kill: 'lxc-stop',

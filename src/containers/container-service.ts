@@ -12,9 +12,14 @@ import {
   type ContainerTask,
   type SessionState,
 } from './container-state.js';
-import { LxcBackend, StopTimeoutError, type ContainerDetails } from './lxc-backend.js';
+import {
+  LxcBackend,
+  StopTimeoutError,
+  type ContainerDetails,
+  type ContainerUser,
+} from './lxc-backend.js';
 import { LxcPathWatcher } from './lxc-path-watcher.js';
-import type { LxcListEntry } from './lxc-parsers.js';
+import { hostIdOf, type IdmapEntry, type LxcListEntry } from './lxc-parsers.js';
 import {
   SessionLauncher,
   isProcessAlive,
@@ -22,6 +27,7 @@ import {
   type LaunchedSession,
   type SessionSpawner,
 } from './session-launcher.js';
+import { allWindows, type OwnedWindow, type WindowOwnersState } from './window-owners.js';
 
 /*
  * The containers the bar shows and what a click on one does. One listing (lxc-ls) gives every
@@ -34,6 +40,12 @@ export interface WindowSource {
   readonly state: { views: readonly SwayViewState[] };
   subscribe(listener: (state: { views: readonly SwayViewState[] }) => void): Unsubscribe;
   focusView(conId: number): Promise<void>;
+}
+
+/** Every window with its owner: the panel's WindowOwners, which is built on this service. */
+export interface OwnedWindowSource {
+  readonly state: WindowOwnersState;
+  subscribe(listener: (state: WindowOwnersState) => void): Unsubscribe;
 }
 
 export interface ContainerServiceOptions {
@@ -94,8 +106,14 @@ export class ContainerService extends Observable<ContainersState> {
   #monitorRetry: NodeJS.Timeout | null = null;
   #monitorDelayMs = MONITOR_RETRY_MS;
   #unsubscribeWindows: Unsubscribe | null = null;
+  #owners: OwnedWindowSource | null = null;
+  #unsubscribeOwners: Unsubscribe | null = null;
+  /** Per con_id, when it was last seen focused (a counter): a click focuses the latest. */
+  readonly #focusedAt = new Map<number, number>();
+  #focusCount = 0;
   readonly #watcher: LxcPathWatcher;
   readonly #spawnTerminal: (argv: readonly string[]) => void;
+  readonly #sessionOwnerUid: number;
 
   constructor(options: ContainerServiceOptions) {
     super({ lxcPath: options.lxcPath, listed: false, error: null, containers: [] });
@@ -111,9 +129,30 @@ export class ContainerService extends Observable<ContainersState> {
       ...(options.sessionOwner === undefined ? {} : { owner: options.sessionOwner }),
     });
     this.#windows = options.windows;
+    this.#sessionOwnerUid = options.sessionOwner?.uid ?? process.getuid?.() ?? 0;
     this.#watcher = new LxcPathWatcher(options.lxcPath, () => void this.refresh());
     this.#spawnTerminal = options.spawnTerminal ?? spawnDetached;
+    this.#adoptRunningSessions();
     this.#publish();
+  }
+
+  /**
+   * The sessions an earlier service left running (after a config change, or a panel restart):
+   * shown at once, their windows grouped under their containers without waiting for a click.
+   */
+  #adoptRunningSessions(): void {
+    for (const [name, { pid, type }] of this.#launcher.findAllRunning()) {
+      log.debug('containers', `${name}: found its ${type} session still running (pid ${pid})`);
+      this.#sessions.set(name, {
+        type,
+        pid,
+        status: 'starting',
+        windowId: null,
+        socketDir: this.#launcher.socketDir(name),
+        exitReason: null,
+      });
+    }
+    this.#matchSessionWindows();
   }
 
   /** Lists the containers, then follows their changes; a failed listing shows in the state. */
@@ -129,6 +168,39 @@ export class ContainerService extends Observable<ContainersState> {
     this.#watcher.start();
   }
 
+  /**
+   * Follows the windows' owners, so that a click on a container whose windows are already on
+   * screen (its own compositor, found by cgroup, or a session's) focuses one of them.
+   */
+  followWindowOwners(owners: OwnedWindowSource): void {
+    this.#unsubscribeOwners?.();
+    this.#owners = owners;
+    this.#unsubscribeOwners = owners.subscribe((state) => {
+      this.#noteFocus(state);
+    });
+    this.#noteFocus(owners.state);
+  }
+
+  #noteFocus(state: WindowOwnersState): void {
+    const windows = allWindows(state);
+    const present = new Set(windows.map((window) => window.id));
+    for (const id of this.#focusedAt.keys()) if (!present.has(id)) this.#focusedAt.delete(id);
+    const focused = windows.find((window) => window.focused);
+    if (focused !== undefined) this.#focusedAt.set(focused.id, ++this.#focusCount);
+  }
+
+  /** The container's window focused last while the panel ran; else its first in tree order. */
+  #latestWindowOf(name: string): OwnedWindow | null {
+    const windows = allWindows(this.#owners?.state ?? { groups: [] });
+    let latest: OwnedWindow | null = null;
+    for (const window of windows) {
+      if (window.owner !== name) continue;
+      const when = this.#focusedAt.get(window.id) ?? 0;
+      if (latest === null || when > (this.#focusedAt.get(latest.id) ?? 0)) latest = window;
+    }
+    return latest;
+  }
+
   /** Lists the containers again; resolves after a listing that began after this call. */
   refresh(): Promise<void> {
     // An lxc-monitor line or a watch event already on its way when close() ran.
@@ -141,6 +213,11 @@ export class ContainerService extends Observable<ContainersState> {
    * session's window when it has one. Rejects with the failure after showing and logging it.
    */
   async activate(name: string): Promise<void> {
+    return this.#activateWith(name, true);
+  }
+
+  /** Activates with or without focusing a window the container already shows (launch). */
+  async #activateWith(name: string, focusShownWindow: boolean): Promise<void> {
     const container = this.state.containers.find((candidate) => candidate.name === name);
     if (container === undefined) {
       throw new Error(`no container named ${JSON.stringify(name)} on the bar`);
@@ -149,7 +226,7 @@ export class ContainerService extends Observable<ContainersState> {
     if (this.#activating.has(name)) return;
     this.#activating.add(name);
     try {
-      await this.#activate(container);
+      await this.#activate(container, focusShownWindow);
       this.#errors.delete(name);
       this.#publish();
     } catch (error) {
@@ -166,7 +243,8 @@ export class ContainerService extends Observable<ContainersState> {
    * failure shows on the container and in one log line, then rejects.
    */
   async runAction(name: string, action: ContainerAction): Promise<void> {
-    if (action === 'launch') return this.activate(name);
+    // Launch session opens the host session even beside the container's own windows.
+    if (action === 'launch') return this.#activateWith(name, false);
     if (action === 'details') {
       await this.details(name);
       return;
@@ -269,12 +347,25 @@ export class ContainerService extends Observable<ContainersState> {
     this.#monitorRetry = null;
     this.#unsubscribeWindows?.();
     this.#unsubscribeWindows = null;
+    this.#unsubscribeOwners?.();
+    this.#unsubscribeOwners = null;
   }
 
-  async #activate(container: ContainerState): Promise<void> {
+  async #activate(container: ContainerState, focusShownWindow: boolean): Promise<void> {
     const { name, session } = container;
     if (container.state === 'MISSING') throw new Error(this.#missingMessage());
-    if (container.state !== 'RUNNING') await this.#startContainer(container);
+    if (container.state === 'RUNNING' && focusShownWindow) {
+      // A container that runs its own compositor has its windows on screen already (owned by
+      // its cgroup): a host session would be a second one.
+      const window = this.#latestWindowOf(name);
+      if (window !== null) {
+        log.debug('containers', `${name}: focusing its window ${window.id} (${window.ownedBy})`);
+        await this.#windows.focusView(window.id);
+        return;
+      }
+    } else if (container.state !== 'RUNNING') {
+      await this.#startContainer(container);
+    }
     if (session.type !== 'none') await this.#openSession(name, session);
   }
 
@@ -284,10 +375,53 @@ export class ContainerService extends Observable<ContainersState> {
         `${name} is ${state}; a click starts a STOPPED container or opens a RUNNING one`,
       );
     }
-    // LXC bind-mounts the session folder when the container starts: it must exist by then.
-    if (session.type !== 'none') this.#launcher.prepare(name);
+    // LXC bind-mounts the session folder when the container starts: it must exist by then,
+    // open to the container's mapped ids.
+    if (session.type !== 'none') await this.#prepareSessionFolder(name);
     await this.#withTask(name, 'starting', () => this.#backend.start(name));
     await this.refresh();
+  }
+
+  /** The session folder, with an ACL for the host uids of the container's root and user. */
+  async #prepareSessionFolder(name: string): Promise<void> {
+    this.#launcher.prepare(name);
+    const idmaps = await this.#idmapsOf(name);
+    const user = this.#userOf(name);
+    const ids = [0, ...(user === undefined ? [] : [user.uid])].map((id) =>
+      hostIdOf(idmaps, 'u', id),
+    );
+    // Root and the folder's owner reach it already.
+    const owner = this.#sessionOwnerUid;
+    const grantees = ids.filter((id): id is number => id !== null && id !== 0 && id !== owner);
+    await this.#launcher.grant(name, [...new Set(grantees)]);
+  }
+
+  /**
+   * The container's id maps. A helper installed before the `idmap` verb existed refuses it:
+   * then privileged containers still start, and the log says what idmapped ones need.
+   */
+  async #idmapsOf(name: string): Promise<IdmapEntry[]> {
+    try {
+      return await this.#backend.idmaps(name);
+    } catch (error) {
+      if (!(
+        error instanceof LxcCommandError &&
+        error.refused &&
+        /unknown verb/.test(error.reason)
+      )) {
+        throw error;
+      }
+      log.warn(
+        'containers',
+        `${name}: the installed LXC helper has no idmap verb, so an idmapped container cannot ` +
+          'reach its session folder: reinstall the helper (scripts/install-helper.sh)',
+      );
+      return [];
+    }
+  }
+
+  #userOf(name: string): ContainerUser | undefined {
+    return Object.hasOwn(this.#config.list, name) ? this.#config.list[name]?.user : undefined;
   }
 
   async #openSession(name: string, session: GraphicalSession): Promise<void> {
@@ -323,7 +457,7 @@ export class ContainerService extends Observable<ContainersState> {
   }
 
   async #launch(name: string, session: GraphicalSession): Promise<void> {
-    const launched = await this.#launcher.launch(name, session);
+    const launched = await this.#launcher.launch(name, session, this.#userOf(name));
     log.info('containers', `${name}: launched ${session.type} (pid ${launched.pid})`);
     this.#sessions.set(name, {
       type: launched.type,
@@ -384,6 +518,11 @@ export class ContainerService extends Observable<ContainersState> {
 
   /** Matches sessions to Sway's windows by PID: the compositor is the window's client. */
   #syncWindows(): void {
+    this.#matchSessionWindows();
+    this.#publish();
+  }
+
+  #matchSessionWindows(): void {
     const views = this.#windows.state.views;
     for (const [name, session] of this.#sessions) {
       if (session.status === 'exited') continue;
@@ -397,7 +536,6 @@ export class ContainerService extends Observable<ContainersState> {
         this.#sessions.set(name, { ...session, windowId: null });
       }
     }
-    this.#publish();
   }
 
   async #withTask(name: string, task: ContainerTask, action: () => Promise<void>): Promise<void> {

@@ -8,10 +8,12 @@ import {
 } from './command-runner.js';
 import {
   parseFancyList,
+  parseIdmap,
   parseInfo,
   parseInfoState,
   parseLxcStartReason,
   parseMonitorLine,
+  type IdmapEntry,
   type LxcInfo,
   type LxcListEntry,
   type LxcMonitorEvent,
@@ -54,6 +56,12 @@ export interface StopOptions {
   kill?: boolean;
   /** How long a graceful stop waits for the init to halt; the helper's default is 30. */
   timeoutSeconds?: number;
+}
+
+/** A user inside the container, by its ids there (not the host's). */
+export interface ContainerUser {
+  uid: number;
+  gid: number;
 }
 
 /** lxc-info's details, with the uptime of the container's init when it runs. */
@@ -138,6 +146,12 @@ export class LxcBackend {
     return { ...info, uptimeSeconds: info.pid === null ? null : uptimeOf(info.pid) };
   }
 
+  /** The container's id maps (lxc.idmap); none for a privileged container. */
+  async idmaps(name: string): Promise<IdmapEntry[]> {
+    const { stdout } = await this.#runner.run('idmap', this.#target(name));
+    return parseIdmap(stdout);
+  }
+
   /** Freezes every process of a running container (lxc-freeze). */
   async freeze(name: string): Promise<void> {
     await this.#runner.run('freeze', this.#target(name));
@@ -175,8 +189,9 @@ export class LxcBackend {
    * for WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 (the helper sets exactly that): for a
    * nested compositor that starts the container's program itself (cage).
    */
-  attachArgv(name: string, command: readonly string[]): string[] {
-    const argv = this.#runner.argv('attach', [...this.#target(name), '--', ...command]);
+  attachArgv(name: string, command: readonly string[], user?: ContainerUser): string[] {
+    const args = [...this.#target(name), ...userArgs(user), '--', ...command];
+    const argv = this.#runner.argv('attach', args);
     this.#runner.checkInstalled(argv);
     return argv;
   }
@@ -185,8 +200,13 @@ export class LxcBackend {
    * The same for an Xwayland session's program: the helper's attach-x sets DISPLAY=:N and no
    * other variable, N being the session's display number (its socket X<N>).
    */
-  attachXArgv(name: string, display: number, command: readonly string[]): string[] {
-    const args = [...this.#target(name), String(display), '--', ...command];
+  attachXArgv(
+    name: string,
+    display: number,
+    command: readonly string[],
+    user?: ContainerUser,
+  ): string[] {
+    const args = [...this.#target(name), String(display), ...userArgs(user), '--', ...command];
     const argv = this.#runner.argv('attach-x', args);
     this.#runner.checkInstalled(argv);
     return argv;
@@ -208,6 +228,11 @@ export class LxcBackend {
       await new Promise((resolve) => setTimeout(resolve, CONFIRM_INTERVAL_MS));
     }
   }
+}
+
+/** The helper's UID:GID before "--": the program runs as that user of the container. */
+function userArgs(user: ContainerUser | undefined): string[] {
+  return user === undefined ? [] : [`${user.uid}:${user.gid}`];
 }
 
 function explainStartFailure(error: LxcCommandError): LxcCommandError {

@@ -179,3 +179,61 @@ export function parseInfo(output: string): LxcInfo {
 function wholeNumber(value: string | undefined): number | null {
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
+
+/** One `lxc.idmap` entry: ids INSIDE.. of the container are OUTSIDE.. on the host. */
+export interface IdmapEntry {
+  /** u: user ids, g: group ids, b: both. */
+  kind: 'u' | 'g' | 'b';
+  inside: number;
+  outside: number;
+  count: number;
+}
+
+const IDMAP_LINE = /^([ugb]) (\d+) (\d+) (\d+)$/;
+
+/**
+ * Parses `lxc-info -c lxc.idmap`: "lxc.idmap = u 0 200000 65536" with each further entry on a
+ * line of its own ("g 0 200000 65536"); a bare "lxc.idmap =" when the container has none.
+ */
+export function parseIdmap(output: string): IdmapEntry[] {
+  if (!output.startsWith('lxc.idmap =')) {
+    throw new LxcParseError('lxc-info -c lxc.idmap', '"lxc.idmap = ..."', output);
+  }
+  const entries: IdmapEntry[] = [];
+  for (const line of output.slice('lxc.idmap ='.length).split('\n')) {
+    const text = line.trim();
+    if (text === '') continue;
+    const match = IDMAP_LINE.exec(text);
+    if (match === null) {
+      throw new LxcParseError(
+        'lxc-info -c lxc.idmap',
+        '"u|g|b INSIDE OUTSIDE COUNT" lines',
+        output,
+      );
+    }
+    const [, kind, inside, outside, count] = match as unknown as [
+      string,
+      'u',
+      string,
+      string,
+      string,
+    ];
+    entries.push({ kind, inside: Number(inside), outside: Number(outside), count: Number(count) });
+  }
+  return entries;
+}
+
+/** The host id of a container's user (u) or group (g) id; without maps, the id itself. */
+export function hostIdOf(
+  entries: readonly IdmapEntry[],
+  kind: 'u' | 'g',
+  id: number,
+): number | null {
+  if (!entries.some((entry) => entry.kind === kind || entry.kind === 'b')) return id;
+  for (const entry of entries) {
+    if (entry.kind !== kind && entry.kind !== 'b') continue;
+    if (id >= entry.inside && id < entry.inside + entry.count)
+      return entry.outside + id - entry.inside;
+  }
+  return null;
+}

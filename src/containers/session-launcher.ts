@@ -1,11 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { SessionConfig } from '../config/schema.js';
-import type { LxcBackend } from './lxc-backend.js';
-import { checkContainerName } from './names.js';
+import type { ContainerUser, LxcBackend } from './lxc-backend.js';
+import { checkContainerName, isValidContainerName } from './names.js';
 import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-socket.js';
 
 /*
@@ -29,7 +30,15 @@ import { freeDisplay, listenXSocket, removeStaleXSockets } from './xwayland-sock
  * Sessions are spawned detached in their own process group, so they outlive a panel restart
  * (they end with the host Sway). Nothing here touches persistent storage: every file is under
  * XDG_RUNTIME_DIR, a tmpfs, so the host keeps no trace of which containers ran.
+ *
+ * An idmapped container (LXCex: lxc.idmap = u 0 200000 65536) mounts the folder as its mapped
+ * root, host uid 200000, which a 0700 folder of the desktop user's shuts out. grant() gives
+ * such host uids a POSIX ACL: search (x) only on the folders above, so they can list nothing
+ * there, and rwx plus a default entry on the container's own folder, so that the sockets made
+ * in it are theirs to connect to (and the desktop user keeps access to what they create).
  */
+
+const runFile = promisify(execFile);
 
 /** The socket name inside the session folder, and its path inside the container. */
 export const SESSION_SOCKET = 'wayland-0';
@@ -135,14 +144,44 @@ export class SessionLauncher {
     return dir;
   }
 
-  /** Launches the container's nested compositor; resolves once the process has spawned. */
-  async launch(name: string, session: GraphicalSession): Promise<LaunchedSession> {
-    if (session.type === 'xwayland') return this.#launchXwayland(name, session);
+  /**
+   * Lets host uids (an idmapped container's mapped root, its user) reach this container's
+   * session folder and nothing else of the runtime folder: see the comment at the top.
+   */
+  async grant(name: string, hostUids: readonly number[]): Promise<void> {
+    if (hostUids.length === 0) return;
+    const dir = this.socketDir(name);
+    const above = [this.#options.runtimeDir, join(this.#options.runtimeDir, 'cexbar')];
+    const traverse = hostUids.map((uid) => `u:${uid}:x`).join(',');
+    const owner = this.#options.owner?.uid ?? process.getuid?.() ?? 0;
+    const own = [
+      ...hostUids.flatMap((uid) => [`u:${uid}:rwx`, `d:u:${uid}:rwx`]),
+      `d:u:${owner}:rwx`,
+    ].join(',');
+    try {
+      await runFile('setfacl', ['-m', traverse, ...above, this.#sessionsDir()], { cwd: '/' });
+      await runFile('setfacl', ['-m', own, dir], { cwd: '/' });
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+      throw new Error(`session launcher: setfacl on ${dir} failed (${detail})`, { cause: error });
+    }
+  }
+
+  /**
+   * Launches the container's nested compositor; resolves once the process has spawned. A Cage
+   * or Xwayland session's program runs as `user` of the container, else as its root.
+   */
+  async launch(
+    name: string,
+    session: GraphicalSession,
+    user?: ContainerUser,
+  ): Promise<LaunchedSession> {
+    if (session.type === 'xwayland') return this.#launchXwayland(name, session, user);
     const socketDir = this.prepare(name);
     const argv =
-      session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session);
+      session.type === 'weston' ? this.#westonArgv(session) : this.#cageArgv(name, session, user);
     const env = this.#environment(socketDir, session.type);
-    const child = (this.#options.spawn ?? spawnDetached)(argv, env);
+    const child = withSessionUmask(() => (this.#options.spawn ?? spawnDetached)(argv, env));
     const exited = exitReasonOf(child);
     const pid = await spawnedPid(child, argv[0] ?? session.type);
     return { type: session.type, pid, socketDir, exited };
@@ -162,6 +201,38 @@ export class SessionLauncher {
   }
 
   /**
+   * Every compositor of ours still serving a session folder, by container name, as an earlier
+   * panel (or service) left them: one pass over /proc for all the folders.
+   */
+  findAllRunning(): Map<string, { pid: number; type: GraphicalSession['type'] }> {
+    const found = new Map<string, { pid: number; type: GraphicalSession['type'] }>();
+    const wanted = new Map<string, string>();
+    for (const name of this.#sessionFolders()) {
+      wanted.set(`XDG_RUNTIME_DIR=${join(this.#sessionsDir(), name)}`, name);
+    }
+    if (wanted.size === 0) return found;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const serving = compositorServing(entry, wanted);
+      if (serving !== null && !found.has(serving.name)) {
+        found.set(serving.name, { pid: Number(entry), type: serving.type });
+      }
+    }
+    return found;
+  }
+
+  /** The names of the session folders present (valid container names only). */
+  #sessionFolders(): string[] {
+    let entries: string[];
+    try {
+      entries = readdirSync(this.#sessionsDir());
+    } catch {
+      return [];
+    }
+    return entries.filter((entry) => isValidContainerName(entry));
+  }
+
+  /**
    * Rootful Xwayland on a socket of the container's folder, then the container's X program
    * through the helper's attach-x (DISPLAY=:N alone). The X socket listens before Xwayland
    * starts, so the program may connect at once: the kernel queues it until Xwayland accepts.
@@ -169,12 +240,13 @@ export class SessionLauncher {
   async #launchXwayland(
     name: string,
     session: Extract<GraphicalSession, { type: 'xwayland' }>,
+    user: ContainerUser | undefined,
   ): Promise<LaunchedSession> {
     const socketDir = this.prepare(name);
     removeStaleXSockets(socketDir);
     const display = freeDisplay(this.#sessionsDir(), this.#displays);
     // Checked before Xwayland starts: a helper that is not installed leaves nothing running.
-    const attach = this.#options.backend.attachXArgv(name, display, session.command);
+    const attach = this.#options.backend.attachXArgv(name, display, session.command, user);
     this.#displays.add(display);
     const socket = await listenXSocket(socketDir, display, this.#options.owner);
     const spawner = this.#options.spawn ?? spawnDetached;
@@ -215,9 +287,13 @@ export class SessionLauncher {
   }
 
   /** Cage has no socket option: it takes the first free wayland-N of its runtime folder. */
-  #cageArgv(name: string, session: Extract<GraphicalSession, { type: 'cage' }>): string[] {
+  #cageArgv(
+    name: string,
+    session: Extract<GraphicalSession, { type: 'cage' }>,
+    user: ContainerUser | undefined,
+  ): string[] {
     // The helper gives the program WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 and no other.
-    const attach = this.#options.backend.attachArgv(name, session.command);
+    const attach = this.#options.backend.attachArgv(name, session.command, user);
     return ['cage', '--', ...attach];
   }
 
@@ -258,7 +334,8 @@ export class SessionLauncher {
     if (!stat.isDirectory()) {
       throw new Error(`session launcher: ${path} must be a folder, found something else there`);
     }
-    chmodSync(path, 0o700);
+    // The group bits of a folder with an ACL are its mask: a chmod to 0700 would void grant().
+    if ((stat.mode & 0o707) !== 0o700) chmodSync(path, 0o700);
     this.#own(path);
   }
 
@@ -278,6 +355,32 @@ function xwaylandArgv(display: number): string[] {
   return ['Xwayland', `:${display}`, '-listenfd', '3', '-ac', '-terminate'];
 }
 
+// A compositor's command name, as the session type it runs.
+const TYPE_OF_COMMAND = new Map<string, GraphicalSession['type']>([
+  ['weston', 'weston'],
+  ['cage', 'cage'],
+  ['Xwayland', 'xwayland'],
+]);
+
+/** The session folder (one of `wanted`'s variables) a compositor of ours serves, if any. */
+function compositorServing(
+  pid: string,
+  wanted: ReadonlyMap<string, string>,
+): { name: string; type: GraphicalSession['type'] } | null {
+  try {
+    const type = TYPE_OF_COMMAND.get(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+    if (type === undefined) return null;
+    for (const variable of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const name = wanted.get(variable);
+      if (name !== undefined) return { name, type };
+    }
+    return null;
+  } catch {
+    // Gone meanwhile, or another user's process.
+    return null;
+  }
+}
+
 function isCompositorServing(pid: string, wanted: string): boolean {
   try {
     const command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -286,6 +389,21 @@ function isCompositorServing(pid: string, wanted: string): boolean {
   } catch {
     // Gone meanwhile, or another user's process.
     return false;
+  }
+}
+
+/**
+ * Runs `spawnIt` with the umask 007, which the child inherits. The kernel gives a new socket
+ * the mode its creator's umask allows, whatever the folder's default ACL says, and an ACL's
+ * mask is the group bits: 007 keeps grant()'s entries in force on the compositor's socket,
+ * while the session folder (0700) keeps everyone else out.
+ */
+function withSessionUmask<T>(spawnIt: () => T): T {
+  const previous = process.umask(0o007);
+  try {
+    return spawnIt();
+  } finally {
+    process.umask(previous);
   }
 }
 

@@ -1,4 +1,12 @@
-import { chownSync, existsSync, lstatSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -71,6 +79,8 @@ export async function listenXSocket(
     server.listen(temporary, resolve);
   });
   if (owner !== undefined) chownSync(temporary, owner.uid, owner.gid);
+  // Group bits rwx: the ACL mask, so that the uids the session folder grants may connect.
+  chmodSync(temporary, 0o770);
   // Node keeps the descriptor on its private handle only; a listening pipe always has one.
   const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) {

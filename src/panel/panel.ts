@@ -104,11 +104,14 @@ export class Panel {
   }
 
   #createWindowOwners(): WindowOwners {
-    return new WindowOwners({
+    const owners = new WindowOwners({
       sway: this.#sway,
       containers: this.#containers,
       colourOf: (name) => colourFromConfig(this.#config, name),
     });
+    // A click on a container focuses its windows, however they are owned.
+    this.#containers.followWindowOwners(owners);
+    return owners;
   }
 
   /** Connects every client and shows the bars; rejects when Sway or the display is out of reach. */
@@ -232,7 +235,7 @@ export class Panel {
     this.#marker = null;
     this.#windows.close();
     this.#containers.close();
-    // Sessions outlive the old service; the new one finds each by its folder when clicked.
+    // Sessions outlive the old service; the new one finds them by their folders at once.
     this.#containers = createContainerService(this.#options, this.#config, this.#sway);
     this.#windows = this.#createWindowOwners();
     if (this.#config.windows.markInSway) void this.#startMarking();

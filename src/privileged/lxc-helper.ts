@@ -4,7 +4,7 @@
  * takes a verb, an LXC path and a container name, checks all three, and runs the one lxc-*
  * command line that verb stands for, with fixed options, an argument vector and PATH alone.
  *
- *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS | DISPLAY] [-- COMMAND...]
+ *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS | DISPLAY] [UID:GID] [-- COMMAND...]
  *
  * Root runs this file from a root-owned copy (scripts/install-helper.sh), so it loads nothing
  * but Node's builtins: no project code, no node_modules, nothing the user could rewrite. A
@@ -37,18 +37,35 @@ const MAX_STOP_SECONDS = 3600;
 // /tmp/.X11-unix (a bind mount of that container's session folder). A plain decimal, 0 to 999.
 const DISPLAY_PATTERN = /^(0|[1-9][0-9]{0,2})$/;
 const ENVIRONMENT = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+// attach's optional UID:GID: the container's user (ids inside the container) the program runs
+// as, through lxc-attach --uid/--gid. Plain decimals, 0 to 4294967294 (lxc-attach reads -1,
+// that is 4294967295, as "keep the default").
+const USER_PATTERN = /^(0|[1-9][0-9]{0,9}):(0|[1-9][0-9]{0,9})$/;
+const MAX_ID = 4294967294;
 
 interface Verb {
   program: string;
   /** Whether the verb acts on one container (NAME), or on the whole LXC path. */
   container: boolean;
-  /** Whether `-- COMMAND...` follows the name (attach). */
+  /** Whether `[UID:GID] -- COMMAND...` follows the name (attach). */
   command?: boolean;
   /** Whether an optional SECONDS may follow the name (stop). */
   seconds?: boolean;
   /** Whether a DISPLAY number must follow the name (attach-x). */
   display?: boolean;
-  args(path: string, name: string, command: readonly string[], extra: string): string[];
+  args(
+    path: string,
+    name: string,
+    command: readonly string[],
+    extra: string,
+    user: AttachUser | null,
+  ): string[];
+}
+
+/** Which container user an attach runs as: its root (the default), or UID:GID. */
+interface AttachUser {
+  uid: string;
+  gid: string;
 }
 
 /** lxc-attach with a clean environment but for the one session variable. */
@@ -57,8 +74,10 @@ function attachArgs(
   name: string,
   variable: string,
   command: readonly string[],
+  user: AttachUser | null = null,
 ): string[] {
-  return ['-P', path, '-n', name, '--clear-env', '--set-var', variable, '--', ...command];
+  const as = user === null ? [] : ['--uid', user.uid, '--gid', user.gid];
+  return ['-P', path, '-n', name, '--clear-env', '--set-var', variable, ...as, '--', ...command];
 }
 
 const VERBS: Record<string, Verb> = {
@@ -70,6 +89,13 @@ const VERBS: Record<string, Verb> = {
   state: { program: 'lxc-info', container: true, args: (p, n) => ['-P', p, '-n', n, '-s', '-H'] },
   // Everything lxc-info knows (addresses, memory, the init's PID), raw numbers (-H).
   info: { program: 'lxc-info', container: true, args: (p, n) => ['-P', p, '-n', n, '-H'] },
+  // The container's id maps: the panel grants its mapped ids access to its session folder,
+  // whose config the desktop user cannot read.
+  idmap: {
+    program: 'lxc-info',
+    container: true,
+    args: (p, n) => ['-P', p, '-n', n, '-c', 'lxc.idmap'],
+  },
   // LXC's reason for a failed start is only in its log: -o /dev/stderr brings it to the caller.
   start: {
     program: 'lxc-start',
@@ -92,7 +118,7 @@ const VERBS: Record<string, Verb> = {
     program: 'lxc-attach',
     container: true,
     command: true,
-    args: (p, n, command) => attachArgs(p, n, SESSION_DISPLAY, command),
+    args: (p, n, command, _extra, user) => attachArgs(p, n, SESSION_DISPLAY, command, user),
   },
   // An Xwayland session's program: DISPLAY=:N, and no other variable (no WAYLAND_DISPLAY).
   'attach-x': {
@@ -100,7 +126,7 @@ const VERBS: Record<string, Verb> = {
     container: true,
     command: true,
     display: true,
-    args: (p, n, command, display) => attachArgs(p, n, `DISPLAY=:${display}`, command),
+    args: (p, n, command, display, user) => attachArgs(p, n, `DISPLAY=:${display}`, command, user),
   },
 };
 
@@ -114,7 +140,7 @@ function usageOf(verb: string, spec: Verb): string {
   const name = spec.container ? ' NAME' : '';
   const seconds = spec.seconds === true ? ' [SECONDS]' : '';
   const display = spec.display === true ? ' DISPLAY' : '';
-  const command = spec.command === true ? ' -- COMMAND...' : '';
+  const command = spec.command === true ? ' [UID:GID] -- COMMAND...' : '';
   return `usage: ${SELF} ${verb} LXC_PATH${name}${seconds}${display}${command}`;
 }
 
@@ -125,6 +151,8 @@ interface Request {
   command: string[];
   /** stop's SECONDS, or attach-x's DISPLAY. */
   extra: string;
+  /** attach's UID:GID, or null: the container's root. */
+  user: AttachUser | null;
 }
 
 /** The checked request, or a Refusal naming what is wrong. */
@@ -145,6 +173,12 @@ function parseRequest(argv: readonly string[]): Request {
     extra = tail[0] ?? '';
     tail = tail.slice(1);
   }
+  let user: AttachUser | null = null;
+  // UID:GID only right before "--": anything else there is a usage error, said as such.
+  if (spec.command === true && tail[0] !== undefined && tail[0] !== '--' && tail[1] === '--') {
+    user = checkUser(tail[0]);
+    tail = tail.slice(1);
+  }
   const fits = spec.command === true ? tail[0] === '--' && tail.length > 1 : tail.length === 0;
   if (argv.length < (spec.container ? 3 : 2) || !fits) {
     refuse(`${usageOf(verb, spec)} (received ${argv.length - 1} arguments after the verb)`);
@@ -152,7 +186,20 @@ function parseRequest(argv: readonly string[]): Request {
   if (spec.display === true) checkDisplay(extra);
   checkLxcPath(path);
   if (spec.container) checkContainer(path, name);
-  return { spec, path, name, command: spec.command === true ? tail.slice(1) : [], extra };
+  const command = spec.command === true ? tail.slice(1) : [];
+  return { spec, path, name, command, extra, user };
+}
+
+/** A container user as UID:GID: two plain decimals, no sign, no leading zero, no names. */
+function checkUser(value: string): AttachUser {
+  const match = USER_PATTERN.exec(value);
+  const [, uid = '', gid = ''] = match ?? [];
+  if (match === null || Number(uid) > MAX_ID || Number(gid) > MAX_ID) {
+    refuse(
+      `invalid user ${JSON.stringify(value)}: UID:GID, two numbers from 0 to ${MAX_ID}, as "1000:1000"`,
+    );
+  }
+  return { uid, gid };
 }
 
 /** An X display number: digits only, no sign, no leading zero, no ":" or screen, 0 to 999. */
@@ -271,8 +318,8 @@ function runProgram(program: string, args: readonly string[]): void {
 function main(argv: readonly string[]): void {
   try {
     if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
-    const { spec, path, name, command, extra } = parseRequest(argv);
-    runProgram(spec.program, spec.args(path, name, command, extra));
+    const { spec, path, name, command, extra, user } = parseRequest(argv);
+    runProgram(spec.program, spec.args(path, name, command, extra, user));
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     process.stderr.write(`${SELF}: ${error.message}\n`);

@@ -54,6 +54,7 @@ function buildMenu(container: ContainerState, details: string[], actions: PanelA
   const title = infoItem(
     container.error === null ? container.name : `${container.name}: ${container.error}`,
   );
+  addClasses(title, 'title');
   menu.append(title);
   menu.append(new Gtk.SeparatorMenuItem());
   for (const action of ACTION_ORDER) {

@@ -108,7 +108,7 @@ describe('CommandRunner', () => {
     assert.throws(() => runner.argv('sh' as LxcVerb, ['-c', 'id']), {
       message:
         'command runner: "sh" is not a verb of the LXC helper; verbs: list, state, info, ' +
-        'start, stop, kill, freeze, unfreeze, monitor, attach, attach-x',
+        'idmap, start, stop, kill, freeze, unfreeze, monitor, attach, attach-x',
     });
   });
 

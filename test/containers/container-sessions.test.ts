@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import { spawnAsUser } from '../../scripts/harness/run-as-user.js';
 import { CommandRunner } from '../../src/containers/command-runner.js';
-import { ContainerService } from '../../src/containers/container-service.js';
+import {
+  ContainerService,
+  type ContainerServiceOptions,
+} from '../../src/containers/container-service.js';
 import { configSchema } from '../../src/config/schema.js';
 import { SwayClient } from '../../src/sway/client.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
@@ -20,7 +25,13 @@ import { waitForState } from '../helpers/wait-for-state.js';
  * the user, and a runner that goes through sudo -n as the panel's does (cage runs lxc-attach).
  */
 
-const CAGE_PROGRAM = 'env > /run/cexbar-session/env.txt; exec /opt/hostbin/weston-simple-shm';
+const CAGE_PROGRAM =
+  'echo $(id -u):$(id -g) > /run/cexbar-session/id.txt; env > /run/cexbar-session/env.txt; ' +
+  'exec /opt/hostbin/weston-simple-shm';
+// The user Cage's program runs as, by its ids in the (privileged) container, so on the host.
+const KIOSK_USER = { uid: 1000, gid: 1000 };
+// LXCex's id map: the container's root is host uid 200000.
+const IDMAP = ['lxc.idmap = u 0 200000 65536', 'lxc.idmap = g 0 200000 65536'];
 
 // Host X clients run in the container: xev stays connected (its first lines say it is),
 // then xdpyinfo reports the screen; Xwayland ends (-terminate) once the last of them has left.
@@ -32,6 +43,8 @@ const X_PROGRAM = [
   `/opt/hostbin/xdpyinfo > ${X_DIR}/xdpyinfo.txt 2>&1; echo $? > ${X_DIR}/done.txt; wait`,
 ].join('\n');
 
+const run = promisify(execFile);
+
 describe('ContainerService sessions in a real Sway', () => {
   const lxc = createLxcSandbox();
   let sway: SwaySession;
@@ -40,45 +53,57 @@ describe('ContainerService sessions in a real Sway', () => {
   let log: LogCapture;
   const sessionPids: number[] = [];
 
+  /** The panel's service options, but compositors run as the desktop user (the test is root). */
+  const serviceOptions = (): ContainerServiceOptions => ({
+    lxcPath: lxc.path,
+    containers: configSchema.parse({
+      containers: {
+        lxcPath: lxc.path,
+        list: {
+          gui: { session: { type: 'weston', width: 640, height: 400 } },
+          kiosk: {
+            session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] },
+            user: KIOSK_USER,
+          },
+          mapped: { session: { type: 'weston', width: 300, height: 200 } },
+          xapp: { session: { type: 'xwayland', command: ['/bin/sh', '-c', X_PROGRAM] } },
+        },
+      },
+    }).containers,
+    runtimeDir: sway.runtimeDir,
+    hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
+    windows,
+    runner: new CommandRunner({ sudo: true }),
+    spawnSession: (argv, env, fds = []) => {
+      const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore', ...fds];
+      const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio });
+      if (child.pid !== undefined) sessionPids.push(child.pid);
+      return child;
+    },
+    sessionOwner: { uid: sway.user.uid, gid: sway.user.gid },
+  });
+
   before(async () => {
     sway = await startSwaySession();
     windows = await SwayClient.connect(sway.env.SWAYSOCK);
     const sessions = join(sway.runtimeDir, 'cexbar', 'sessions');
-    for (const name of ['gui', 'kiosk', 'xapp']) {
+    for (const name of ['gui', 'kiosk', 'xapp', 'mapped']) {
       const target = name === 'xapp' ? X_DIR.slice(1) : 'run/cexbar-session';
       await lxc.create(name, [
         ...NO_NETWORK,
+        ...(name === 'mapped' ? IDMAP : []),
         `lxc.mount.entry = ${sessions}/${name} ${target} none bind,create=dir 0 0`,
         // Host programs for the container to run as Wayland clients (their libraries are
         // bind-mounted by the busybox template already).
         'lxc.mount.entry = /usr/bin opt/hostbin none ro,bind,create=dir 0 0',
       ]);
     }
+    // lxc-create hands an idmapped container's folder to its mapped root; LXCex keeps it
+    // root's, mode 0751 (the mapped root only passes through), as the helper requires.
+    chownSync(join(lxc.path, 'mapped'), 0, 0);
+    chmodSync(join(lxc.path, 'mapped'), 0o751);
     log = captureLog();
-    service = new ContainerService({
-      lxcPath: lxc.path,
-      containers: configSchema.parse({
-        containers: {
-          lxcPath: lxc.path,
-          list: {
-            gui: { session: { type: 'weston', width: 640, height: 400 } },
-            kiosk: { session: { type: 'cage', command: ['/bin/sh', '-c', CAGE_PROGRAM] } },
-            xapp: { session: { type: 'xwayland', command: ['/bin/sh', '-c', X_PROGRAM] } },
-          },
-        },
-      }).containers,
-      runtimeDir: sway.runtimeDir,
-      hostWaylandDisplay: join(sway.runtimeDir, sway.env.WAYLAND_DISPLAY),
-      windows,
-      runner: new CommandRunner({ sudo: true }),
-      spawnSession: (argv, env, fds = []) => {
-        const stdio: ('ignore' | number)[] = ['ignore', 'ignore', 'ignore', ...fds];
-        const child = spawnAsUser(sway.user, [...argv], env, { detached: true, stdio });
-        if (child.pid !== undefined) sessionPids.push(child.pid);
-        return child;
-      },
-      sessionOwner: { uid: sway.user.uid, gid: sway.user.gid },
-    });
+    service = new ContainerService(serviceOptions());
     await service.start();
   });
 
@@ -146,6 +171,35 @@ describe('ContainerService sessions in a real Sway', () => {
       variables.some((line) => line.includes(sway.runtimeDir)),
       false,
     );
+    // It ran as the configured user, who reached the 0700 folder through its ACL alone.
+    const ids = readFileSync(
+      join(sway.runtimeDir, 'cexbar', 'sessions', 'kiosk', 'id.txt'),
+      'utf8',
+    );
+    assert.equal(ids, `${KIOSK_USER.uid}:${KIOSK_USER.gid}\n`);
+  });
+
+  test("an idmapped container reaches its own session folder, and no other's", async () => {
+    await service.activate('mapped');
+    assert.equal(containerNamed(service.state, 'mapped').state, 'RUNNING');
+    assert.equal(sessionOf(service.state, 'mapped').status, 'running');
+    // A real Wayland client in the container, as its root (host uid 200000), on its Weston.
+    const info = await lxc.lxc(
+      ...['lxc-attach', '-n', 'mapped', '--clear-env'],
+      ...['--set-var', 'WAYLAND_DISPLAY=/run/cexbar-session/wayland-0'],
+      ...['--', '/opt/hostbin/weston-info'],
+    );
+    assert.match(info, /interface: 'wl_compositor'/);
+    const sessions = join(sway.runtimeDir, 'cexbar', 'sessions');
+    const aclOf = async (path: string): Promise<string> =>
+      (await run('getfacl', ['-p', '-c', path], { encoding: 'utf8' })).stdout;
+    assert.match(await aclOf(join(sessions, 'mapped')), /^user:200000:rwx$/m);
+    assert.match(await aclOf(join(sessions, 'mapped')), /^default:user:200000:rwx$/m);
+    // Above it, search alone: the mapped root can list nothing there.
+    for (const above of [sway.runtimeDir, join(sway.runtimeDir, 'cexbar'), sessions]) {
+      assert.match(await aclOf(above), /^user:200000:--x$/m, above);
+    }
+    assert.equal((await aclOf(join(sessions, 'gui'))).includes('200000'), false);
   });
 
   test("an xwayland session opens Xwayland's window and the container's X clients use it", async () => {
@@ -202,6 +256,23 @@ describe('ContainerService sessions in a real Sway', () => {
     );
     // No second compositor was launched for it.
     assert.equal(sessionOf(service.state, 'gui').pid, session.pid);
+  });
+
+  test('a new service (after a config change) shows the sessions left running at once', () => {
+    const gui = sessionOf(service.state, 'gui');
+    const kiosk = sessionOf(service.state, 'kiosk');
+    const successor = new ContainerService(serviceOptions());
+    try {
+      // Before start(), before any click: found by the folders and the compositors' PIDs.
+      assert.deepEqual(sessionOf(successor.state, 'gui'), { ...gui, status: 'running' });
+      assert.equal(sessionOf(successor.state, 'kiosk').type, 'cage');
+      assert.equal(sessionOf(successor.state, 'kiosk').pid, kiosk.pid);
+      assert.equal(sessionOf(successor.state, 'kiosk').windowId, kiosk.windowId);
+      // Xwayland ended with its last client: nothing to adopt.
+      assert.equal(containerNamed(successor.state, 'xapp').running, null);
+    } finally {
+      successor.close();
+    }
   });
 
   test('a session that ends shows as exited with its reason', async () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  hostIdOf,
   LxcParseError,
   parseFancyList,
+  parseIdmap,
   parseInfo,
   parseInfoState,
   parseLxcStartReason,
@@ -146,6 +148,38 @@ describe('parseInfo', () => {
     assert.throws(() => parseInfo('Name: c1\n'), {
       name: 'LxcParseError',
       message: 'lxc-info -H: expected a "State:" line such as RUNNING, received "Name: c1\\n"',
+    });
+  });
+});
+
+describe('parseIdmap and hostIdOf', () => {
+  test("reads a real idmapped container's maps, one entry a line", () => {
+    assert.deepEqual(parseIdmap(fixture('idmap-mapped.txt')), [
+      { kind: 'u', inside: 0, outside: 200000, count: 65536 },
+      { kind: 'g', inside: 0, outside: 200000, count: 65536 },
+    ]);
+  });
+
+  test('reads a privileged container as no maps, its ids being the host ids', () => {
+    const none = parseIdmap(fixture('idmap-none.txt'));
+    assert.deepEqual(none, []);
+    assert.equal(hostIdOf(none, 'u', 1000), 1000);
+  });
+
+  test("finds the host id of the container's root and user, none outside the range", () => {
+    const maps = parseIdmap(fixture('idmap-mapped.txt'));
+    assert.equal(hostIdOf(maps, 'u', 0), 200000);
+    assert.equal(hostIdOf(maps, 'u', 1000), 201000);
+    assert.equal(hostIdOf(maps, 'g', 65535), 265535);
+    assert.equal(hostIdOf(maps, 'u', 65536), null);
+  });
+
+  test('rejects an entry of another shape, quoting the output', () => {
+    assert.throws(() => parseIdmap('lxc.idmap = u 0 -1 65536\n'), {
+      name: 'LxcParseError',
+      message:
+        'lxc-info -c lxc.idmap: expected "u|g|b INSIDE OUTSIDE COUNT" lines, ' +
+        'received "lxc.idmap = u 0 -1 65536\\n"',
     });
   });
 });

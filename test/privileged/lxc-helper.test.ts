@@ -131,7 +131,8 @@ describe('cexbar-lxc-helper', () => {
 
   test('refuses an unknown verb, help options and a wrong argument count', async () => {
     const verbs =
-      'list, state, info, start, stop, kill, freeze, unfreeze, monitor, attach, ' + 'attach-x';
+      'list, state, info, idmap, start, stop, kill, freeze, unfreeze, monitor, attach, ' +
+      'attach-x';
     for (const verb of ['destroy', '-h', '--help']) {
       assert.deepEqual(
         await helper(verb, lxc.path, 'c1'),
@@ -145,7 +146,7 @@ describe('cexbar-lxc-helper', () => {
     assert.deepEqual(
       await helper('attach', lxc.path, 'c1', '/bin/sh'),
       refusal(
-        'usage: cexbar-lxc-helper attach LXC_PATH NAME -- COMMAND... ' +
+        'usage: cexbar-lxc-helper attach LXC_PATH NAME [UID:GID] -- COMMAND... ' +
           '(received 3 arguments after the verb)',
       ),
     );
@@ -258,6 +259,62 @@ describe('cexbar-lxc-helper', () => {
     assert.equal(stdout.includes('CEXBAR_TEST_SECRET'), false);
   });
 
+  test("attaches as the container's user given as UID:GID, for both attach verbs", async () => {
+    const script = 'echo $(id -u):$(id -g) $DISPLAY$WAYLAND_DISPLAY';
+    const asUser = await helper(
+      'attach',
+      lxc.path,
+      'c1',
+      '1000:1001',
+      '--',
+      '/bin/sh',
+      '-c',
+      script,
+    );
+    assert.deepEqual(asUser, {
+      code: 0,
+      stdout: '1000:1001 /run/cexbar-session/wayland-0\n',
+      stderr: '',
+    });
+    const x = await helper('attach-x', lxc.path, 'c1', '7', '0:0', '--', '/bin/sh', '-c', script);
+    assert.deepEqual(x, { code: 0, stdout: '0:0 :7\n', stderr: '' });
+  });
+
+  test('refuses a user that is not two plain numbers, running nothing', async () => {
+    const marker = '/tmp/cexbar-helper-user-ran';
+    const users = [
+      '1000',
+      'root:root',
+      '-1:0',
+      '01:1',
+      '1:+1',
+      '4294967295:0',
+      '1:2:3',
+      ':',
+      ' 1:1',
+    ];
+    for (const user of users) {
+      assert.deepEqual(
+        await helper('attach', lxc.path, 'c1', user, '--', '/bin/touch', marker),
+        refusal(
+          `invalid user ${JSON.stringify(user)}: UID:GID, two numbers from 0 to 4294967294, ` +
+            'as "1000:1000"',
+        ),
+        user,
+      );
+    }
+    const inside = await lxc.lxc('lxc-attach', '-n', 'c1', '--', '/bin/ls', '/tmp');
+    assert.equal(inside.includes('cexbar-helper-user-ran'), false);
+  });
+
+  test("prints a container's id maps, none for a privileged one", async () => {
+    assert.deepEqual(await helper('idmap', lxc.path, 'c1'), {
+      code: 0,
+      stdout: 'lxc.idmap =\n',
+      stderr: '',
+    });
+  });
+
   test('refuses an attach-x display that is not a plain small number', async () => {
     for (const display of ['', ':1', '1.0', '01', '-1', '+1', '1000', '1 ', 'x', '--']) {
       assert.deepEqual(
@@ -271,14 +328,14 @@ describe('cexbar-lxc-helper', () => {
     assert.deepEqual(
       await helper('attach-x', lxc.path, 'c1', '--', '/bin/true'),
       refusal(
-        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY -- COMMAND... ' +
+        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY [UID:GID] -- COMMAND... ' +
           '(received 4 arguments after the verb)',
       ),
     );
     assert.deepEqual(
       await helper('attach-x', lxc.path, 'c1', '3'),
       refusal(
-        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY -- COMMAND... ' +
+        'usage: cexbar-lxc-helper attach-x LXC_PATH NAME DISPLAY [UID:GID] -- COMMAND... ' +
           '(received 3 arguments after the verb)',
       ),
     );
