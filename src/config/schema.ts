@@ -4,6 +4,7 @@ import { LABEL_COLOURS } from '../containers/label-colours.js';
 import { ContainerNameError, isValidContainerName } from '../containers/names.js';
 import { describeError } from '../util/log.js';
 import { closestWord } from './did-you-mean.js';
+import { localeCodes } from './locale.js';
 
 /*
  * The config file's schema is its documentation: every field says what it does and its default,
@@ -67,6 +68,16 @@ const clockFormat = z
       });
     }
   });
+
+const clockLocale = z.string().superRefine((code, context) => {
+  if (localeCodes().includes(code)) return;
+  const meant = closestWord(code, localeCodes());
+  const hint = meant === null ? '' : ` (did you mean ${JSON.stringify(meant)}?)`;
+  context.addIssue({
+    code: 'custom',
+    message: `date-fns has no locale ${JSON.stringify(code)}${hint}`,
+  });
+});
 
 const containerName = z.string().refine(isValidContainerName, {
   error: (issue) => new ContainerNameError(String(issue.input)).message,
@@ -193,6 +204,12 @@ export const configSchema = strictObject({
     format: clockFormat
       .default('EEE d MMM HH:mm')
       .describe('A date-fns format string. Default: "EEE d MMM HH:mm".'),
+    locale: clockLocale
+      .optional()
+      .describe(
+        'The date-fns locale of day and month names, such as "de" or "fr-CH". Default: from ' +
+          'LC_ALL, LC_TIME or LANG (de_DE.UTF-8 gives "de"), "en-US" when date-fns has none.',
+      ),
   })
     .prefault({})
     .describe('The clock.'),

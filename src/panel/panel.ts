@@ -70,6 +70,8 @@ export class Panel {
   #configFile: string | null;
   /** Why the config file is not valid now; the last good config runs meanwhile. */
   #configError: string | null = null;
+  /** Why a stylesheet is not valid GTK CSS now; its last good version stays applied. */
+  #stylesheetError: string | null = null;
   #watcher: ConfigWatcher | null = null;
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
@@ -98,7 +100,7 @@ export class Panel {
     const sway = await SwayClient.connect(options.swaySocket);
     const containers = createContainerService(options, options.config, sway);
     const panel = new Panel(options, sway, containers);
-    applyStylesheets(panel.#userStylesheet());
+    panel.#applyStylesheets();
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
     if (options.config.windows.markInSway) void panel.#startMarking();
@@ -167,7 +169,7 @@ export class Panel {
         userStylesheet === null ? [DEFAULT_STYLESHEET] : [DEFAULT_STYLESHEET, userStylesheet],
       onConfig: (config, file) => inGtkIdle(() => this.#applyConfig(config, file)),
       onConfigError: (message) => inGtkIdle(() => this.#setConfigError(message)),
-      onStylesheets: () => inGtkIdle(() => applyStylesheets(userStylesheet)),
+      onStylesheets: () => inGtkIdle(() => this.#applyStylesheets()),
     });
   }
 
@@ -203,6 +205,16 @@ export class Panel {
     if (message !== null) {
       log.warn('config', `${message.replace(/\n\s*/g, ' ')}; the last good config stays`);
     }
+  }
+
+  /** Applies the stylesheets; a refused one shows on every bar and in one log line. */
+  #applyStylesheets(): void {
+    const problem = applyStylesheets(this.#userStylesheet());
+    if (problem === this.#stylesheetError) return;
+    if (problem !== null) log.warn('style', `${problem}; its last good version stays`);
+    else if (this.#stylesheetError !== null) log.info('style', 'the stylesheets are valid again');
+    this.#stylesheetError = problem;
+    for (const bar of this.#bars.values()) bar.setStylesheetError(problem);
   }
 
   #replaceContainers(): void {
@@ -255,6 +267,7 @@ export class Panel {
     if (this.#bars.has(monitor)) return;
     const bar = createBar(monitor, this.#contextFor(monitor));
     bar.setConfigError(this.#configError);
+    bar.setStylesheetError(this.#stylesheetError);
     this.#bars.set(monitor, bar);
   }
 
@@ -276,6 +289,7 @@ export class Panel {
     return {
       configFile: this.#configFile,
       configError: this.#configError,
+      stylesheetError: this.#stylesheetError,
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,

@@ -10,6 +10,8 @@ export interface BarSnapshot {
   layerShell: boolean;
   width: number;
   height: number;
+  /** What the modules that show one text show now: `{ "clock": "Fr. 4 Dez. 10:00" }`. */
+  texts: Record<string, string>;
 }
 
 /** The panel's whole state, as `cexbar msg state` prints it. */
@@ -17,6 +19,8 @@ export interface PanelSnapshot {
   configFile: string | null;
   /** Why the config file is not valid now (the last good config runs), or null. */
   configError: string | null;
+  /** Why a stylesheet is not valid GTK CSS now (its last good version stays), or null. */
+  stylesheetError: string | null;
   sway: SwayState;
   containers: ContainersState;
   /** Every window with the container that owns it, grouped as the bar shows them. */
@@ -32,5 +36,6 @@ export function describeBars(
     output: outputNameOf(bar.monitor),
     layerShell: bar.layerShell,
     ...bar.size(),
+    texts: bar.texts(),
   }));
 }
