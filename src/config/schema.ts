@@ -213,6 +213,50 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('The clock.'),
+  notifications: strictObject({
+    mode: z
+      .enum(['auto', 'off'])
+      .default('auto')
+      .describe(
+        'auto: show the desktop notifications of host programs (org.freedesktop.Notifications) ' +
+          'when no other program (mako, dunst) serves them, and leave them to it when one ' +
+          'does; off: never serve them. Default: "auto".',
+      ),
+    timeoutSeconds: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(5)
+      .describe(
+        "How long a notification stays when its program sets no timeout. Critical ones stay " +
+          'until closed. Default: 5.',
+      ),
+    maxShown: z
+      .int()
+      .min(1)
+      .max(20)
+      .default(5)
+      .describe('The most popups shown at once, the newest first; the rest wait. Default: 5.'),
+    position: z
+      .enum(['top-right', 'top-left', 'bottom-right', 'bottom-left'])
+      .default('top-right')
+      .describe('The corner of the focused output where popups appear. Default: "top-right".'),
+    width: z
+      .int()
+      .min(150)
+      .max(1200)
+      .default(360)
+      .describe('Width of a popup in pixels. Default: 360.'),
+    reportErrors: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Send cexbar's own errors (a failed container action, an invalid config) as " +
+          'notifications to whatever server runs, at most a few a minute. Default: true.',
+      ),
+  })
+    .prefault({})
+    .describe('Desktop notifications.'),
   containers: strictObject({
     lxcPath: z
       .string()
