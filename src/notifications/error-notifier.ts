@@ -49,7 +49,9 @@ export class ErrorNotifier {
       return;
     }
     this.#send(summary, body).catch((error: unknown) => {
-      this.#onDropped(`no server took it (${error instanceof Error ? error.message : String(error)})`);
+      this.#onDropped(
+        `no server took it (${error instanceof Error ? error.message : String(error)})`,
+      );
     });
   }
 }

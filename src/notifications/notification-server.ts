@@ -114,7 +114,10 @@ async function askBusDaemon(
 }
 
 /** The program that owns the name ("mako"), from its process; null when that cannot be read. */
-export async function describeNameOwner(bus: dbus.MessageBus, name: string): Promise<string | null> {
+export async function describeNameOwner(
+  bus: dbus.MessageBus,
+  name: string,
+): Promise<string | null> {
   try {
     const owner = await askBusDaemon(bus, 'GetNameOwner', 's', [name]);
     const pid = await askBusDaemon(bus, 'GetConnectionUnixProcessID', 's', [owner]);

@@ -55,7 +55,8 @@ export class NotificationService {
         : new ErrorNotifier(
             (summary, body) => this.#sendOwn(summary, body),
             new ErrorRateLimit(),
-            (reason) => log.debug('notifications', `an error not sent as a notification: ${reason}`),
+            (reason) =>
+              log.debug('notifications', `an error not sent as a notification: ${reason}`),
           );
     this.#changeMode();
   }
@@ -121,7 +122,6 @@ export class NotificationService {
     try {
       await this.#serve(bus);
     } catch (error) {
-      if (this.#closed) return;
       log.warn('notifications', `could not serve ${NOTIFICATIONS_NAME} (${describeError(error)})`);
       this.store.setServer('no-bus');
     }

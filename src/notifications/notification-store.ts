@@ -36,8 +36,7 @@ export interface NotificationsState {
 
 /** What the D-Bus server turns into its signals. */
 export type NotificationEvent =
-  | { type: 'closed'; id: number; reason: CloseReason }
-  | { type: 'action'; id: number; key: string };
+  { type: 'closed'; id: number; reason: CloseReason } | { type: 'action'; id: number; key: string };
 
 /** Starts a timer and returns what cancels it; tests pass their own clock. */
 export type Schedule = (delayMs: number, run: () => void) => () => void;
@@ -98,7 +97,8 @@ export class NotificationStore extends Observable<NotificationsState> {
     }
     this.#setNotifications(next);
     const oldest = next[0];
-    if (next.length > MAX_KEPT && oldest !== undefined) this.close(oldest.id, CLOSE_REASON.undefined);
+    if (next.length > MAX_KEPT && oldest !== undefined)
+      this.close(oldest.id, CLOSE_REASON.undefined);
     return id;
   }
 

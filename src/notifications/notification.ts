@@ -63,7 +63,10 @@ const BODY_CONTROL_CHARACTERS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\
 
 /** A body as plain text: its lines kept, other control characters shown as U+FFFD, cut. */
 export function toDisplayBody(body: string): string {
-  const lines = body.slice(0, MAX_BODY_LENGTH * 4).replace(/\r\n?/g, '\n').split('\n');
+  const lines = body
+    .slice(0, MAX_BODY_LENGTH * 4)
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
   const clean = lines
     .slice(0, 20)
     .map((line) => line.replace(BODY_CONTROL_CHARACTERS, '\uFFFD'))
