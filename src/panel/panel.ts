@@ -12,10 +12,16 @@ import {
   type MODULES_WITH_ITEMS,
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
+import { CLOSE_REASON } from '../notifications/notification.js';
+import { NotificationService } from '../notifications/notification-service.js';
 import { SwayClient } from '../sway/client.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
+import {
+  createNotificationPopups,
+  type NotificationPopups,
+} from '../widgets/notification-popups.js';
 import { Gdk, GLib, Gtk, type GdkMonitor } from '../widgets/gtk.js';
 import type { ModuleContext, PanelActions } from '../widgets/module.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -77,6 +83,8 @@ export class Panel {
   #stopped = false;
   readonly #bars = new Map<GdkMonitor, Bar>();
   #control: Server | null = null;
+  readonly #notifications: NotificationService;
+  #popups: NotificationPopups | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
     this.#options = options;
@@ -85,6 +93,10 @@ export class Panel {
     this.#sway = sway;
     this.#containers = containers;
     this.#windows = this.#createWindowOwners();
+    this.#notifications = new NotificationService({
+      config: options.config.notifications,
+      busAddress: process.env.DBUS_SESSION_BUS_ADDRESS,
+    });
   }
 
   #createWindowOwners(): WindowOwners {
@@ -103,6 +115,7 @@ export class Panel {
     panel.#applyStylesheets();
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
+    panel.#showNotifications();
     if (options.config.windows.markInSway) void panel.#startMarking();
     panel.#startContainers();
     panel.#watchConfig();
@@ -110,6 +123,7 @@ export class Panel {
       controlSocketPath(options.runtimeDir),
       async (request) => {
         if (request.command === 'state') return panel.snapshot();
+        if (request.command === 'notification') return panel.#answerNotification(request);
         if (request.command !== 'activate') return panel.#answerContainer(request);
         await panel.#activate(request.module, request.item);
         return panel.snapshot();
@@ -124,9 +138,14 @@ export class Panel {
 
   readonly actions: PanelActions = {
     focusWorkspace: (name) => this.#sway.focusWorkspace(name),
-    activateContainer: (name) => this.#containers.activate(name),
+    activateContainer: (name) =>
+      this.#reportFailure(`cexbar: ${name} did not start`, this.#containers.activate(name)),
     focusWindow: (conId) => this.#sway.focusView(conId),
-    containerAction: (name, action) => this.#containers.runAction(name, action),
+    containerAction: (name, action) =>
+      this.#reportFailure(
+        `cexbar: ${action} of ${name} failed`,
+        this.#containers.runAction(name, action),
+      ),
     containerDetails: (name) => this.#containers.details(name),
   };
 
@@ -138,6 +157,48 @@ export class Panel {
     else if (request.action === 'details') return this.actions.containerDetails(request.item);
     else await this.actions.containerAction(request.item, request.action);
     return this.snapshot();
+  }
+
+  /** A failed container action also reaches the user as a notification (its owner logs it). */
+  async #reportFailure(summary: string, action: Promise<void>): Promise<void> {
+    try {
+      await action;
+    } catch (error) {
+      this.#notifications.reportError(summary, describeError(error));
+      throw error;
+    }
+  }
+
+  #answerNotification(request: Extract<ControlRequest, { command: 'notification' }>): unknown {
+    if (request.action === 'close') {
+      if (!this.#notifications.store.close(request.id, CLOSE_REASON.dismissed)) {
+        throw new Error(`no notification ${request.id} is shown`);
+      }
+    } else if (request.key === undefined) {
+      throw new Error("invoke needs the key of one of the notification's actions");
+    } else {
+      this.#notifications.store.invoke(request.id, request.key);
+    }
+    return this.snapshot();
+  }
+
+  /** The popups of the notifications cexbar serves, on the focused output. */
+  #showNotifications(): void {
+    const store = this.#notifications.store;
+    this.#popups = createNotificationPopups({
+      notifications: store,
+      config: () => this.#config.notifications,
+      focusedMonitor: () => this.#focusedMonitor(),
+      close: (id) => store.close(id, CLOSE_REASON.dismissed),
+      invoke: (id, key) => store.invoke(id, key),
+    });
+  }
+
+  #focusedMonitor(): GdkMonitor | null {
+    const focused = this.#sway.state.workspaces.find((workspace) => workspace.focused)?.output;
+    const monitors = [...this.#bars.keys()];
+    const onFocused = monitors.find((monitor) => outputNameOf(monitor, this.#sway) === focused);
+    return onFocused ?? monitors[0] ?? null;
   }
 
   #activate(module: ModuleWithItems, item: string): Promise<void> {
@@ -184,6 +245,7 @@ export class Panel {
     this.#config = config;
     this.#configFile = file;
     this.#setConfigError(null);
+    this.#notifications.configure(config.notifications);
     if (isDeepStrictEqual(previous, config)) {
       if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
       return;
@@ -204,6 +266,7 @@ export class Panel {
     for (const bar of this.#bars.values()) bar.setConfigError(message);
     if (message !== null) {
       log.warn('config', `${message.replace(/\n\s*/g, ' ')}; the last good config stays`);
+      this.#notifications.reportError('cexbar: the config is not valid', message);
     }
   }
 
@@ -211,8 +274,10 @@ export class Panel {
   #applyStylesheets(): void {
     const problem = applyStylesheets(this.#userStylesheet());
     if (problem === this.#stylesheetError) return;
-    if (problem !== null) log.warn('style', `${problem}; its last good version stays`);
-    else if (this.#stylesheetError !== null) log.info('style', 'the stylesheets are valid again');
+    if (problem !== null) {
+      log.warn('style', `${problem}; its last good version stays`);
+      this.#notifications.reportError('cexbar: the stylesheet is not valid', problem);
+    } else if (this.#stylesheetError !== null) log.info('style', 'the stylesheets are valid again');
     this.#stylesheetError = problem;
     for (const bar of this.#bars.values()) bar.setStylesheetError(problem);
   }
@@ -293,6 +358,7 @@ export class Panel {
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
+      notifications: this.#notifications.state,
       bars: describeBars([...this.#bars.values()], (monitor) => outputNameOf(monitor, this.#sway)),
     };
   }
@@ -302,6 +368,8 @@ export class Panel {
     this.#stopped = true;
     this.#watcher?.close();
     this.#control?.close();
+    this.#popups?.destroy();
+    this.#notifications.close();
     this.#marker?.close();
     this.#windows.close();
     this.#containers.close();

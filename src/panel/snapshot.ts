@@ -1,5 +1,6 @@
 import type { ContainersState } from '../containers/container-state.js';
 import type { WindowOwnersState } from '../containers/window-owners.js';
+import type { NotificationsState } from '../notifications/notification-store.js';
 import type { SwayState } from '../sway/client.js';
 import type { Bar } from '../widgets/bar.js';
 import type { GdkMonitor } from '../widgets/gtk.js';
@@ -25,6 +26,8 @@ export interface PanelSnapshot {
   containers: ContainersState;
   /** Every window with the container that owns it, grouped as the bar shows them. */
   windows: WindowOwnersState;
+  /** Who serves desktop notifications, and those cexbar shows now (in memory only). */
+  notifications: NotificationsState;
   bars: BarSnapshot[];
 }
 
