@@ -43,6 +43,8 @@ the last good config and shows its problem on the bar.
        cexbar msg activate MODULE ITEM
        cexbar msg action containers NAME ACTION
        cexbar msg menu containers NAME
+       cexbar msg notification close ID
+       cexbar msg notification invoke ID KEY
 
   state                      Print the panel's state as JSON.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
@@ -55,6 +57,9 @@ the last good config and shows its problem on the bar.
                              finished: ${CONTAINER_ACTIONS.join(', ')}.
                              Prints the new state; details prints lxc-info's details.
   menu containers NAME       Pop up the container's menu on the bar, as a right click does.
+  notification close ID      Close a desktop notification cexbar shows, as its ✕ does.
+  notification invoke ID KEY Invoke one of its actions, as a click on the action's button
+                             does ('cexbar msg state' lists them under "notifications").
 
 The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 `,
@@ -165,6 +170,25 @@ function parseContainerRequest(command: 'action' | 'menu', words: string[]): Con
   return { command, module, item, action };
 }
 
+/** `notification close ID` and `notification invoke ID KEY`. */
+function parseNotificationRequest(words: string[]): ControlRequest {
+  const [action, idWord = '', ...rest] = words;
+  const usage = "'notification close ID' or 'notification invoke ID KEY'";
+  const id = /^[1-9]\d{0,9}$/.test(idWord) ? Number(idWord) : NaN;
+  if ((action !== 'close' && action !== 'invoke') || Number.isNaN(id) || id > 0xffffffff) {
+    throw new UsageError(`msg notification takes ${usage}, ID a notification's number`);
+  }
+  if (action === 'close') {
+    if (rest.length > 0) throw new UsageError(`msg notification close takes one ID, nothing more`);
+    return { command: 'notification', id, action };
+  }
+  const [key, ...extra] = rest;
+  if (key === undefined || key === '' || extra.length > 0) {
+    throw new UsageError(`msg notification invoke ${id} needs one KEY of its actions`);
+  }
+  return { command: 'notification', id, action, key };
+}
+
 function parseRequest(words: string[]): ControlRequest {
   const [command, ...rest] = words;
   switch (command) {
@@ -184,6 +208,8 @@ function parseRequest(words: string[]): ControlRequest {
     case 'action':
     case 'menu':
       return parseContainerRequest(command, rest);
+    case 'notification':
+      return parseNotificationRequest(rest);
     default:
       throw new UsageError(`unknown request ${JSON.stringify(command)}; ${MSG_HELP_HINT}`);
   }
