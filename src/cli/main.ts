@@ -235,10 +235,16 @@ async function runSchema(words: string[]): Promise<number> {
   return 0;
 }
 
-async function runDoctor(words: string[]): Promise<number> {
+async function runDoctor(words: string[], configPath: string): Promise<number> {
   if (words.length > 0) throw new UsageError('doctor takes no arguments');
   const { formatCheck, runChecks } = await import('./doctor.js');
-  const results = await runChecks(process.env);
+  // The panel serves notifications itself unless the config says off; a broken config is
+  // `cexbar check`'s business, and the panel would refuse it anyway.
+  const notificationsMode = await loadConfig(configPath).then(
+    ({ config }) => config.notifications.mode,
+    () => 'auto' as const,
+  );
+  const results = await runChecks(process.env, { notificationsMode });
   for (const result of results) process.stdout.write(formatCheck(result) + '\n');
   return results.every((result) => result.ok) ? 0 : 1;
 }
@@ -360,7 +366,7 @@ async function main(argv: string[]): Promise<number> {
     case 'schema':
       return runSchema(rest);
     case 'doctor':
-      return runDoctor(rest);
+      return runDoctor(rest, values.config ?? defaultConfigPath());
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}; see 'cexbar --help'`);
   }
