@@ -29,9 +29,10 @@ export interface NotificationServiceOptions {
 export class NotificationService {
   readonly store: NotificationStore;
   #config: NotificationsConfig;
-  readonly #bus: dbus.MessageBus | null;
+  readonly #busAddress: string | undefined;
+  #bus: dbus.MessageBus | null = null;
   readonly #interface: NotificationsInterface;
-  readonly #errors: ErrorNotifier | null;
+  #errors: ErrorNotifier | null = null;
   #exported = false;
   #closed = false;
   readonly #unsubscribe: Unsubscribe;
@@ -48,16 +49,19 @@ export class NotificationService {
       if (event.type === 'closed') this.#interface.NotificationClosed(event.id, event.reason);
       else this.#interface.ActionInvoked(event.id, event.key);
     });
-    this.#bus = this.#connect(options.busAddress);
-    this.#errors =
-      this.#bus === null
-        ? null
-        : new ErrorNotifier(
-            (summary, body) => this.#sendOwn(summary, body),
-            new ErrorRateLimit(),
-            (reason) =>
-              log.debug('notifications', `an error not sent as a notification: ${reason}`),
-          );
+    this.#busAddress = options.busAddress;
+  }
+
+  /** Connects to the bus and serves there when the mode says so; the answer comes later. */
+  start(): void {
+    if (this.#closed || this.#bus !== null) return;
+    this.#bus = this.#connect(this.#busAddress);
+    if (this.#bus === null) return;
+    this.#errors = new ErrorNotifier(
+      (summary, body) => this.#sendOwn(summary, body),
+      new ErrorRateLimit(),
+      (reason) => log.debug('notifications', `an error not sent as a notification: ${reason}`),
+    );
     this.#changeMode();
   }
 
@@ -73,7 +77,7 @@ export class NotificationService {
   configure(config: NotificationsConfig): void {
     const modeChanged = config.mode !== this.#config.mode;
     this.#config = config;
-    if (modeChanged) this.#changeMode();
+    if (modeChanged && this.#bus !== null) this.#changeMode();
   }
 
   /** Shows cexbar's own error as a notification (when configured), rate-limited. */

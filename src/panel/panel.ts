@@ -129,6 +129,8 @@ export class Panel {
         return panel.snapshot();
       },
     );
+    // Only once the control socket is ours: a second panel must not touch the bus.
+    panel.#notifications.start();
     log.info(
       'panel',
       `running on ${panel.#bars.size} output(s) with ${options.configFile ?? 'the default config'}`,

@@ -69,6 +69,7 @@ before(async () => {
   });
   await waitFor('the bus socket', () => (existsSync(join(folder, 'bus')) ? true : undefined));
   service = new NotificationService({ config: defaultConfig().notifications, busAddress: address });
+  service.start();
   await waitForState('cexbar serving', (state) => state.server === 'cexbar');
   client = dbus.sessionBus({ busAddress: address });
   const object = await client.getProxyObject(NOTIFICATIONS_NAME, NOTIFICATIONS_PATH);
@@ -151,6 +152,7 @@ test('with the name taken, a second service leaves it and sends its errors there
     config: defaultConfig().notifications,
     busAddress: address,
   });
+  second.start();
   try {
     const state = await waitFor('the second service', () =>
       second.state.server === 'starting' ? undefined : second.state,
