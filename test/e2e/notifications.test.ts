@@ -264,6 +264,35 @@ test("cexbar's own error reaches the user as a notification through its own serv
   await screenshot('notification-own-error');
   panel.writeConfig('{ "modules": ["workspaces", "clock"] }\n');
   await panel.waitForState('the fixed config', (s) => s.configError === null);
+  await panel.request({ command: 'notification', id: shown(state)[0]?.id ?? 0, action: 'close' });
+});
+
+test('a container action that failed reaches the user as a notification', async () => {
+  const config = {
+    modules: ['workspaces', 'containers', 'clock'],
+    containers: { lxcPath: '/nonexistent/cexbar-lxc', showUnlisted: false, list: { ghost: {} } },
+  };
+  panel.writeConfig(JSON.stringify(config));
+  await panel.waitForState(
+    'the new path',
+    (s) => s.containers.lxcPath === config.containers.lxcPath,
+  );
+  const failure = panel
+    .request({ command: 'action', module: 'containers', item: 'ghost', action: 'start' })
+    .then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+  const message = await failure;
+  assert.ok(message !== null, 'starting a container that does not exist fails');
+  const state = await panel.waitForState('the error', (s) =>
+    shown(s).some((n) => n.appName === 'cexbar'),
+  );
+  assert.deepEqual(
+    shown(state).map((n) => [n.summary, n.body]),
+    [['cexbar: start of ghost failed', message]],
+  );
+  await panel.request({ command: 'notification', id: shown(state)[0]?.id ?? 0, action: 'close' });
 });
 
 test('with another daemon owning the name, cexbar leaves it and sends its errors there', async () => {
