@@ -248,6 +248,7 @@ export class Panel {
     this.#configFile = file;
     this.#setConfigError(null);
     this.#notifications.configure(config.notifications);
+    this.#popups?.refresh();
     if (isDeepStrictEqual(previous, config)) {
       if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
       return;

@@ -32,6 +32,8 @@ export interface NotificationPopupsOptions {
 }
 
 export interface NotificationPopups {
+  /** Renders again with the current config (its corner, width, count). */
+  refresh(): void;
   destroy(): void;
 }
 
@@ -158,7 +160,7 @@ export function createNotificationPopups(options: NotificationPopupsOptions): No
   };
 
   // Showing a layer-shell window from a Node callback hangs under node-gtk: GTK's idle it is.
-  const unsubscribe = options.notifications.subscribe(() => {
+  const scheduleRender = (): void => {
     if (scheduled) return;
     scheduled = true;
     GLib.idleAdd(GLib.PRIORITY_DEFAULT, () => {
@@ -166,9 +168,11 @@ export function createNotificationPopups(options: NotificationPopupsOptions): No
       if (!destroyed) render();
       return false;
     });
-  });
+  };
+  const unsubscribe = options.notifications.subscribe(scheduleRender);
 
   return {
+    refresh: scheduleRender,
     destroy: () => {
       destroyed = true;
       unsubscribe();

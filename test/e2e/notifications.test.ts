@@ -83,9 +83,10 @@ async function notifySend(...args: string[]): Promise<string> {
 }
 
 async function screenshot(name: string): Promise<Image> {
-  await session.screenshot(join(OUTPUT, `${name}.png`));
+  // The PPM first: the PNG to look at is then never older than the pixels checked.
   const ppm = join(OUTPUT, `${name}.ppm`);
   await session.screenshot(ppm);
+  await session.screenshot(join(OUTPUT, `${name}.png`));
   return readPpm(ppm);
 }
 

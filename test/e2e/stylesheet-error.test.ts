@@ -21,9 +21,10 @@ let panel: PanelProcess;
 const cleanUps: (() => Promise<void>)[] = [];
 
 async function screenshot(name: string): Promise<Image> {
-  await session.screenshot(join(OUTPUT, `${name}.png`));
+  // The PPM first: the PNG to look at is then never older than the pixels checked.
   const ppm = join(OUTPUT, `${name}.ppm`);
   await session.screenshot(ppm);
+  await session.screenshot(join(OUTPUT, `${name}.png`));
   return readPpm(ppm);
 }
 
