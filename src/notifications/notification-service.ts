@@ -34,6 +34,7 @@ export class NotificationService {
   readonly #interface: NotificationsInterface;
   #errors: ErrorNotifier | null = null;
   #exported = false;
+  #followingOwner = false;
   #closed = false;
   readonly #unsubscribe: Unsubscribe;
   // Mode changes run one after another: a release must not overtake a request.
@@ -151,6 +152,21 @@ export class NotificationService {
       `${owner ?? 'another program'} already serves ${NOTIFICATIONS_NAME}: cexbar leaves it`,
     );
     this.store.setServer('other', owner);
+    await this.#followOwner(bus);
+  }
+
+  /** When the other daemon leaves the name, serve it (mode "auto"); asked once per bus. */
+  async #followOwner(bus: dbus.MessageBus): Promise<void> {
+    if (this.#followingOwner) return;
+    this.#followingOwner = true;
+    const object = await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
+    const daemon = object.getInterface('org.freedesktop.DBus');
+    daemon.on('NameOwnerChanged', (name: string, _old: string, owner: string) => {
+      if (name !== NOTIFICATIONS_NAME || owner !== '' || this.#closed) return;
+      if (this.#config.mode !== 'auto' || this.store.state.server !== 'other') return;
+      log.info('notifications', `${NOTIFICATIONS_NAME} is free again: cexbar takes it`);
+      this.#changeMode();
+    });
   }
 
   async #stopServing(bus: dbus.MessageBus): Promise<void> {

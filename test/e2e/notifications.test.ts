@@ -35,6 +35,7 @@ interface Peer {
   events: Record<string, unknown>[];
   send(request: unknown): void;
   waitFor(what: string, accept: (event: Record<string, unknown>) => boolean): Promise<unknown>;
+  stop(): Promise<void>;
 }
 
 async function startPeer(mode: 'client' | 'daemon'): Promise<Peer> {
@@ -50,13 +51,18 @@ async function startPeer(mode: 'client' | 'daemon'): Promise<Peer> {
   createInterface({ input: child.stdout as Readable }).on('line', (line) => {
     events.push(JSON.parse(line) as Record<string, unknown>);
   });
-  cleanUps.push(async () => {
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const stop = async (): Promise<void> => {
+    if (exited) return;
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await gone;
-  });
+  };
+  cleanUps.push(stop);
   const peer: Peer = {
     events,
+    stop,
     send: (request) => child.stdin?.write(`${JSON.stringify(request)}\n`),
     waitFor: async (what, accept) => {
       const deadline = Date.now() + 10_000;
@@ -296,7 +302,7 @@ test('a container action that failed reaches the user as a notification', async 
   await panel.request({ command: 'notification', id: shown(state)[0]?.id ?? 0, action: 'close' });
 });
 
-test('with another daemon owning the name, cexbar leaves it and sends its errors there', async () => {
+test('with another daemon owning the name, cexbar leaves it, sends its errors there, and takes the name when it goes', async () => {
   await panel.stop();
   const daemon = await startPeer('daemon');
 
@@ -322,4 +328,12 @@ test('with another daemon owning the name, cexbar leaves it and sends its errors
   };
   assert.deepEqual(received.slice(0, 2), ['cexbar', 'cexbar: the config is not valid']);
   assert.deepEqual(shown(await panel.state()), []);
+
+  await daemon.stop();
+  await panel.waitForState('cexbar serving', (s) => s.notifications.server === 'cexbar');
+  assert.match(panel.log(), /cexbar: notifications: org\.freedesktop\.Notifications is free again/);
+  await notifySend('-t', '0', 'Back to cexbar');
+  await panel.waitForState('the notification', (s) =>
+    shown(s).some((n) => n.summary === 'Back to cexbar'),
+  );
 });
