@@ -228,7 +228,7 @@ export const configSchema = strictObject({
       .max(3600)
       .default(5)
       .describe(
-        "How long a notification stays when its program sets no timeout. Critical ones stay " +
+        'How long a notification stays when its program sets no timeout. Critical ones stay ' +
           'until closed. Default: 5.',
       ),
     maxShown: z
