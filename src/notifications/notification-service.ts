@@ -81,6 +81,20 @@ export class NotificationService {
     if (modeChanged && this.#bus !== null) this.#changeMode();
   }
 
+  /** What a card's ✕ does, and `cexbar msg notification close ID`. */
+  dismiss(id: number): void {
+    if (!this.store.close(id, CLOSE_REASON.dismissed)) {
+      throw new Error(`no notification ${id} is shown`);
+    }
+  }
+
+  /** What an action's button does, and `cexbar msg notification invoke ID KEY`. */
+  invoke(id: number, key: string | undefined): void {
+    if (key === undefined)
+      throw new Error("invoke needs the key of one of the notification's actions");
+    this.store.invoke(id, key);
+  }
+
   /** Shows cexbar's own error as a notification (when configured), rate-limited. */
   reportError(summary: string, body: string): void {
     if (this.#config.reportErrors) this.#errors?.report(summary, body);

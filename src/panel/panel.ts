@@ -172,15 +172,8 @@ export class Panel {
   }
 
   #answerNotification(request: Extract<ControlRequest, { command: 'notification' }>): unknown {
-    if (request.action === 'close') {
-      if (!this.#notifications.store.close(request.id, CLOSE_REASON.dismissed)) {
-        throw new Error(`no notification ${request.id} is shown`);
-      }
-    } else if (request.key === undefined) {
-      throw new Error("invoke needs the key of one of the notification's actions");
-    } else {
-      this.#notifications.store.invoke(request.id, request.key);
-    }
+    if (request.action === 'close') this.#notifications.dismiss(request.id);
+    else this.#notifications.invoke(request.id, request.key);
     return this.snapshot();
   }
 
