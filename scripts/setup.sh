@@ -19,10 +19,10 @@ fi
 # What the panel needs at run time, what node-gtk needs to build, and the real parts the tests
 # and the demo start (Sway, grim, LXC, nested Weston, Cage and Xwayland with X clients to connect
 # to it, wl-clipboard, sudo; libwayland-dev for the tests' virtual pointer, acl for sessions of
-# idmapped containers).
+# idmapped containers, notify-send).
 PACKAGES=(
   sway grim weston cage xwayland x11-utils wl-clipboard wtype libwayland-dev acl
-  lxc busybox-static uidmap sudo dbus
+  lxc busybox-static uidmap sudo dbus libnotify-bin
   gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1 libharfbuzz-gobject0 fonts-dejavu-core
   build-essential pkg-config python3 libgirepository1.0-dev libcairo2-dev
 )

@@ -31,6 +31,9 @@ const MULTIARCH: Partial<Record<string, string>> = {
 };
 
 const NOTIFICATIONS = 'org.freedesktop.Notifications';
+
+/** The config's notifications.mode, which says whether the panel serves them itself. */
+export type NotificationsMode = 'auto' | 'off';
 const TIMEOUT_MS = 2_000;
 
 function pass(name: string, detail: string): CheckResult {
@@ -266,7 +269,15 @@ async function hasNotificationService(address: string): Promise<boolean> {
   }
 }
 
-async function checkNotifications(env: NodeJS.ProcessEnv, bus: CheckResult): Promise<CheckResult> {
+/**
+ * A notification service: one on the bus now, or cexbar's own. With notifications.mode "auto"
+ * the panel serves the name itself whenever nothing else does, so a free name is no problem.
+ */
+async function checkNotifications(
+  env: NodeJS.ProcessEnv,
+  bus: CheckResult,
+  mode: NotificationsMode,
+): Promise<CheckResult> {
   const name = 'notifications';
   const address = env.DBUS_SESSION_BUS_ADDRESS;
   if (!bus.ok || address === undefined) return fail(name, 'no session bus to ask (see above)');
@@ -275,16 +286,24 @@ async function checkNotifications(env: NodeJS.ProcessEnv, bus: CheckResult): Pro
   } catch (error) {
     return fail(name, `the session bus did not answer (${describeError(error)})`);
   }
+  if (mode === 'auto') {
+    return pass(
+      name,
+      `nothing owns ${NOTIFICATIONS} now: the panel serves it itself while it runs ` +
+        '(notifications.mode "auto")',
+    );
+  }
   return fail(
     name,
-    `nothing owns ${NOTIFICATIONS} on the session bus: run a notification daemon (mako, dunst)`,
+    `nothing owns ${NOTIFICATIONS} on the session bus: run a notification daemon (mako, dunst), ` +
+      'or set notifications.mode to "auto" for the panel to serve it',
   );
 }
 
 /** Every check, in the order a user would fix them. */
 export async function runChecks(
   env: NodeJS.ProcessEnv,
-  options: { helper?: string } = {},
+  options: { helper?: string; notificationsMode?: NotificationsMode } = {},
 ): Promise<CheckResult[]> {
   const bus = checkSessionBus(env);
   return [
@@ -296,7 +315,7 @@ export async function runChecks(
     checkClipboard(env),
     checkPipeWire(env),
     bus,
-    await checkNotifications(env, bus),
+    await checkNotifications(env, bus, options.notificationsMode ?? 'auto'),
   ];
 }
 

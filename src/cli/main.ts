@@ -57,6 +57,8 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
        cexbar msg action containers NAME ACTION
        cexbar msg menu containers NAME
        cexbar msg menu tray ITEM
+       cexbar msg notification close ID
+       cexbar msg notification invoke ID KEY
 
   state                      Print the panel's state as JSON.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
@@ -73,6 +75,9 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
                              ('cexbar msg state' lists them under "tray").
   menu tray ITEM             Pop up the tray item's menu on the bar, as a right click does;
                              the arrow keys and Return choose in it.
+  notification close ID      Close a desktop notification cexbar shows, as its ✕ does.
+  notification invoke ID KEY Invoke one of its actions, as a click on the action's button
+                             does ('cexbar msg state' lists them under "notifications").
 
 The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 `,
@@ -193,6 +198,25 @@ function parseContainerRequest(command: 'action', words: string[]): ControlReque
   return { command, module, item, action };
 }
 
+/** `notification close ID` and `notification invoke ID KEY`. */
+function parseNotificationRequest(words: string[]): ControlRequest {
+  const [action, idWord = '', ...rest] = words;
+  const usage = "'notification close ID' or 'notification invoke ID KEY'";
+  const id = /^[1-9]\d{0,9}$/.test(idWord) ? Number(idWord) : NaN;
+  if ((action !== 'close' && action !== 'invoke') || Number.isNaN(id) || id > 0xffffffff) {
+    throw new UsageError(`msg notification takes ${usage}, ID a notification's number`);
+  }
+  if (action === 'close') {
+    if (rest.length > 0) throw new UsageError(`msg notification close takes one ID, nothing more`);
+    return { command: 'notification', id, action };
+  }
+  const [key, ...extra] = rest;
+  if (key === undefined || key === '' || extra.length > 0) {
+    throw new UsageError(`msg notification invoke ${id} needs one KEY of its actions`);
+  }
+  return { command: 'notification', id, action, key };
+}
+
 function parseRequest(words: string[]): ControlRequest {
   const [command, ...rest] = words;
   switch (command) {
@@ -213,6 +237,8 @@ function parseRequest(words: string[]): ControlRequest {
       return parseContainerRequest(command, rest);
     case 'menu':
       return parseMenuRequest(rest);
+    case 'notification':
+      return parseNotificationRequest(rest);
     default:
       throw new UsageError(`unknown request ${JSON.stringify(command)}; ${MSG_HELP_HINT}`);
   }
@@ -238,10 +264,16 @@ async function runSchema(words: string[]): Promise<number> {
   return 0;
 }
 
-async function runDoctor(words: string[]): Promise<number> {
+async function runDoctor(words: string[], configPath: string): Promise<number> {
   if (words.length > 0) throw new UsageError('doctor takes no arguments');
   const { formatCheck, runChecks } = await import('./doctor.js');
-  const results = await runChecks(process.env);
+  // The panel serves notifications itself unless the config says off; a broken config is
+  // `cexbar check`'s business, and the panel would refuse it anyway.
+  const notificationsMode = await loadConfig(configPath).then(
+    ({ config }) => config.notifications.mode,
+    () => 'auto' as const,
+  );
+  const results = await runChecks(process.env, { notificationsMode });
   for (const result of results) process.stdout.write(formatCheck(result) + '\n');
   return results.every((result) => result.ok) ? 0 : 1;
 }
@@ -398,7 +430,7 @@ async function main(argv: string[]): Promise<number> {
     case 'schema':
       return runSchema(rest);
     case 'doctor':
-      return runDoctor(rest);
+      return runDoctor(rest, values.config ?? defaultConfigPath());
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}; see 'cexbar --help'`);
   }

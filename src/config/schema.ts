@@ -4,6 +4,7 @@ import { LABEL_COLOURS } from '../containers/label-colours.js';
 import { ContainerNameError, isValidContainerName } from '../containers/names.js';
 import { describeError } from '../util/log.js';
 import { closestWord } from './did-you-mean.js';
+import { localeCodes } from './locale.js';
 
 /*
  * The config file's schema is its documentation: every field says what it does and its default,
@@ -67,6 +68,16 @@ const clockFormat = z
       });
     }
   });
+
+const clockLocale = z.string().superRefine((code, context) => {
+  if (localeCodes().includes(code)) return;
+  const meant = closestWord(code, localeCodes());
+  const hint = meant === null ? '' : ` (did you mean ${JSON.stringify(meant)}?)`;
+  context.addIssue({
+    code: 'custom',
+    message: `date-fns has no locale ${JSON.stringify(code)}${hint}`,
+  });
+});
 
 const containerName = z.string().refine(isValidContainerName, {
   error: (issue) => new ContainerNameError(String(issue.input)).message,
@@ -262,6 +273,12 @@ export const configSchema = strictObject({
     format: clockFormat
       .default('EEE d MMM HH:mm')
       .describe('A date-fns format string. Default: "EEE d MMM HH:mm".'),
+    locale: clockLocale
+      .optional()
+      .describe(
+        'The date-fns locale of day and month names, such as "de" or "fr-CH". Default: from ' +
+          'LC_ALL, LC_TIME or LANG (de_DE.UTF-8 gives "de"), "en-US" when date-fns has none.',
+      ),
   })
     .prefault({})
     .describe('The clock.'),
@@ -278,6 +295,50 @@ export const configSchema = strictObject({
   })
     .prefault({})
     .describe('The tray of StatusNotifierItems (the icons applications put on the bar).'),
+  notifications: strictObject({
+    mode: z
+      .enum(['auto', 'off'])
+      .default('auto')
+      .describe(
+        'auto: show the desktop notifications of host programs (org.freedesktop.Notifications) ' +
+          'when no other program (mako, dunst) serves them, and leave them to it when one ' +
+          'does; off: never serve them. Default: "auto".',
+      ),
+    timeoutSeconds: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(5)
+      .describe(
+        'How long a notification stays when its program sets no timeout. Critical ones stay ' +
+          'until closed. Default: 5.',
+      ),
+    maxShown: z
+      .int()
+      .min(1)
+      .max(20)
+      .default(5)
+      .describe('The most popups shown at once, the newest first; the rest wait. Default: 5.'),
+    position: z
+      .enum(['top-right', 'top-left', 'bottom-right', 'bottom-left'])
+      .default('top-right')
+      .describe('The corner of the focused output where popups appear. Default: "top-right".'),
+    width: z
+      .int()
+      .min(150)
+      .max(1200)
+      .default(360)
+      .describe('Width of a popup in pixels. Default: 360.'),
+    reportErrors: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Send cexbar's own errors (a failed container action, an invalid config) as " +
+          'notifications to whatever server runs, at most a few a minute. Default: true.',
+      ),
+  })
+    .prefault({})
+    .describe('Desktop notifications.'),
   containers: strictObject({
     lxcPath: z
       .string()

@@ -29,6 +29,13 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
     module: z.enum(['containers', 'tray']),
     item: z.string().min(1).max(4096),
   }),
+  // A desktop notification's close button or action button, as a click on it does.
+  z.strictObject({
+    command: z.literal('notification'),
+    id: z.int().min(1).max(0xffffffff),
+    action: z.enum(['close', 'invoke']),
+    key: z.string().min(1).max(4096).optional(),
+  }),
 ]);
 
 export type ControlRequest = z.infer<typeof controlRequestSchema>;

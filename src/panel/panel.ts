@@ -12,12 +12,18 @@ import {
   type MODULES_WITH_ITEMS,
 } from '../control/protocol.js';
 import { startControlServer } from '../control/server.js';
+import { CLOSE_REASON } from '../notifications/notification.js';
+import { NotificationService } from '../notifications/notification-service.js';
 import { SwayClient, type SwayOutputState } from '../sway/client.js';
 import { describeTray, TrayService } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
 import { openTrayMenu } from '../widgets/tray.js';
+import {
+  createNotificationPopups,
+  type NotificationPopups,
+} from '../widgets/notification-popups.js';
 import { Gdk, GLib, Gtk, type GdkMonitor } from '../widgets/gtk.js';
 import type { ModuleContext, PanelActions } from '../widgets/module.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -83,6 +89,8 @@ export class Panel {
   #configFile: string | null;
   /** Why the config file is not valid now; the last good config runs meanwhile. */
   #configError: string | null = null;
+  /** Why a stylesheet is not valid GTK CSS now; its last good version stays applied. */
+  #stylesheetError: string | null = null;
   #watcher: ConfigWatcher | null = null;
   #marker: SwayTitleMarker | null = null;
   #stopped = false;
@@ -93,6 +101,8 @@ export class Panel {
   #disabledOutputs: string[] = [];
   readonly #tray = new TrayService();
   #control: Server | null = null;
+  readonly #notifications: NotificationService;
+  #popups: NotificationPopups | null = null;
 
   private constructor(options: PanelOptions, sway: SwayClient, containers: ContainerService) {
     this.#options = options;
@@ -101,6 +111,10 @@ export class Panel {
     this.#sway = sway;
     this.#containers = containers;
     this.#windows = this.#createWindowOwners();
+    this.#notifications = new NotificationService({
+      config: options.config.notifications,
+      busAddress: process.env.DBUS_SESSION_BUS_ADDRESS,
+    });
   }
 
   #createWindowOwners(): WindowOwners {
@@ -119,10 +133,11 @@ export class Panel {
     const sway = await SwayClient.connect(options.swaySocket);
     const containers = createContainerService(options, options.config, sway);
     const panel = new Panel(options, sway, containers);
-    applyStylesheets(panel.#userStylesheet());
+    panel.#applyStylesheets();
     panel.#tray.setEnabled(options.config.modules.includes('tray'));
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
+    panel.#showNotifications();
     if (options.config.windows.markInSway) void panel.#startMarking();
     panel.#startContainers();
     panel.#watchConfig();
@@ -130,11 +145,14 @@ export class Panel {
       controlSocketPath(options.runtimeDir),
       async (request) => {
         if (request.command === 'state') return panel.snapshot();
+        if (request.command === 'notification') return panel.#answerNotification(request);
         if (request.command !== 'activate') return panel.#answerContainer(request);
         await panel.#activate(request.module, request.item);
         return panel.snapshot();
       },
     );
+    // Only once the control socket is ours: a second panel must not touch the bus.
+    panel.#notifications.start();
     log.info(
       'panel',
       `running on ${panel.#bars.size} output(s) with ${options.configFile ?? 'the default config'}`,
@@ -144,9 +162,14 @@ export class Panel {
 
   readonly actions: PanelActions = {
     focusWorkspace: (name) => this.#sway.focusWorkspace(name),
-    activateContainer: (name) => this.#containers.activate(name),
+    activateContainer: (name) =>
+      this.#reportFailure(`cexbar: ${name} did not start`, this.#containers.activate(name)),
     focusWindow: (conId) => this.#sway.focusView(conId),
-    containerAction: (name, action) => this.#containers.runAction(name, action),
+    containerAction: (name, action) =>
+      this.#reportFailure(
+        `cexbar: ${action} of ${name} failed`,
+        this.#containers.runAction(name, action),
+      ),
     containerDetails: (name) => this.#containers.details(name),
   };
 
@@ -159,6 +182,41 @@ export class Panel {
     else if (request.action === 'details') return this.actions.containerDetails(request.item);
     else await this.actions.containerAction(request.item, request.action);
     return this.snapshot();
+  }
+
+  /** A failed container action also reaches the user as a notification (its owner logs it). */
+  async #reportFailure(summary: string, action: Promise<void>): Promise<void> {
+    try {
+      await action;
+    } catch (error) {
+      this.#notifications.reportError(summary, describeError(error));
+      throw error;
+    }
+  }
+
+  #answerNotification(request: Extract<ControlRequest, { command: 'notification' }>): unknown {
+    if (request.action === 'close') this.#notifications.dismiss(request.id);
+    else this.#notifications.invoke(request.id, request.key);
+    return this.snapshot();
+  }
+
+  /** The popups of the notifications cexbar serves, on the focused output. */
+  #showNotifications(): void {
+    const store = this.#notifications.store;
+    this.#popups = createNotificationPopups({
+      notifications: store,
+      config: () => this.#config.notifications,
+      focusedMonitor: () => this.#focusedMonitor(),
+      close: (id) => store.close(id, CLOSE_REASON.dismissed),
+      invoke: (id, key) => store.invoke(id, key),
+    });
+  }
+
+  #focusedMonitor(): GdkMonitor | null {
+    const focused = this.#sway.state.workspaces.find((workspace) => workspace.focused)?.output;
+    const monitors = [...this.#bars.keys()];
+    const onFocused = monitors.find((monitor) => this.#barOutputs.get(monitor) === focused);
+    return onFocused ?? monitors[0] ?? null;
   }
 
   #activate(module: ModuleWithItems, item: string): Promise<void> {
@@ -191,7 +249,7 @@ export class Panel {
         userStylesheet === null ? [DEFAULT_STYLESHEET] : [DEFAULT_STYLESHEET, userStylesheet],
       onConfig: (config, file) => inGtkIdle(() => this.#applyConfig(config, file)),
       onConfigError: (message) => inGtkIdle(() => this.#setConfigError(message)),
-      onStylesheets: () => inGtkIdle(() => applyStylesheets(userStylesheet)),
+      onStylesheets: () => inGtkIdle(() => this.#applyStylesheets()),
     });
   }
 
@@ -207,6 +265,8 @@ export class Panel {
     this.#configFile = file;
     this.#setConfigError(null);
     this.#tray.setEnabled(config.modules.includes('tray'));
+    this.#notifications.configure(config.notifications);
+    this.#popups?.refresh();
     if (isDeepStrictEqual(previous, config)) {
       if (wasInvalid) log.info('config', `${file ?? 'the default config'} is valid again`);
       return;
@@ -227,7 +287,20 @@ export class Panel {
     for (const bar of this.#bars.values()) bar.setConfigError(message);
     if (message !== null) {
       log.warn('config', `${message.replace(/\n\s*/g, ' ')}; the last good config stays`);
+      this.#notifications.reportError('cexbar: the config is not valid', message);
     }
+  }
+
+  /** Applies the stylesheets; a refused one shows on every bar and in one log line. */
+  #applyStylesheets(): void {
+    const problem = applyStylesheets(this.#userStylesheet());
+    if (problem === this.#stylesheetError) return;
+    if (problem !== null) {
+      log.warn('style', `${problem}; its last good version stays`);
+      this.#notifications.reportError('cexbar: the stylesheet is not valid', problem);
+    } else if (this.#stylesheetError !== null) log.info('style', 'the stylesheets are valid again');
+    this.#stylesheetError = problem;
+    for (const bar of this.#bars.values()) bar.setStylesheetError(problem);
   }
 
   #replaceContainers(): void {
@@ -289,6 +362,7 @@ export class Panel {
     if (outputName !== null && this.#disabledOutputs.includes(outputName)) return;
     const bar = createBar(monitor, this.#contextFor(outputName));
     bar.setConfigError(this.#configError);
+    bar.setStylesheetError(this.#stylesheetError);
     this.#bars.set(monitor, bar);
     this.#barOutputs.set(monitor, outputName);
   }
@@ -347,10 +421,12 @@ export class Panel {
     return {
       configFile: this.#configFile,
       configError: this.#configError,
+      stylesheetError: this.#stylesheetError,
       sway: this.#sway.state,
       containers: this.#containers.state,
       windows: this.#windows.state,
       tray: describeTray(this.#tray.state),
+      notifications: this.#notifications.state,
       bars: describeBars(
         [...this.#bars.values()],
         (monitor) => this.#barOutputs.get(monitor) ?? null,
@@ -363,6 +439,8 @@ export class Panel {
     this.#stopped = true;
     this.#watcher?.close();
     this.#control?.close();
+    this.#popups?.destroy();
+    this.#notifications.close();
     this.#marker?.close();
     this.#windows.close();
     this.#containers.close();

@@ -1,5 +1,6 @@
 import type { ContainersState } from '../containers/container-state.js';
 import type { WindowOwnersState } from '../containers/window-owners.js';
+import type { NotificationsState } from '../notifications/notification-store.js';
 import type { SwayState } from '../sway/client.js';
 import type { TraySnapshot } from '../tray/tray-service.js';
 import type { Bar } from '../widgets/bar.js';
@@ -11,6 +12,8 @@ export interface BarSnapshot {
   layerShell: boolean;
   width: number;
   height: number;
+  /** What the modules that show one text show now: `{ "clock": "Fr. 4 Dez. 10:00" }`. */
+  texts: Record<string, string>;
 }
 
 /** The panel's whole state, as `cexbar msg state` prints it. */
@@ -18,12 +21,16 @@ export interface PanelSnapshot {
   configFile: string | null;
   /** Why the config file is not valid now (the last good config runs), or null. */
   configError: string | null;
+  /** Why a stylesheet is not valid GTK CSS now (its last good version stays), or null. */
+  stylesheetError: string | null;
   sway: SwayState;
   containers: ContainersState;
   /** Every window with the container that owns it, grouped as the bar shows them. */
   windows: WindowOwnersState;
   /** The tray's items (pixmaps as their sizes). */
   tray: TraySnapshot;
+  /** Who serves desktop notifications, and those cexbar shows now (in memory only). */
+  notifications: NotificationsState;
   bars: BarSnapshot[];
 }
 
@@ -35,5 +42,6 @@ export function describeBars(
     output: outputNameOf(bar.monitor),
     layerShell: bar.layerShell,
     ...bar.size(),
+    texts: bar.texts(),
   }));
 }

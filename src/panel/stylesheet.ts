@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { log } from '../util/log.js';
+import { describeError } from '../util/log.js';
 import { Gdk, Gtk } from '../widgets/gtk.js';
 
 /** ui/ of the installed app: dist/src/panel/ is three levels below the package's root. */
@@ -14,17 +14,14 @@ type CssProvider = InstanceType<typeof Gtk.CssProvider>;
 // The providers on the screen now, by file: a reload replaces them, it never stacks them.
 const applied = new Map<string, CssProvider>();
 
-/** The stylesheet's provider, or null (logged) when GTK refuses the file. */
-function loadProvider(path: string): CssProvider | null {
+/** The stylesheet's provider, or GTK's reason for refusing the file. */
+function loadProvider(path: string): CssProvider | { problem: string } {
   const provider = new Gtk.CssProvider();
   try {
     provider.loadFromPath(path);
   } catch (error) {
-    log.warn(
-      'style',
-      `${path} is not valid GTK CSS, its last good version stays (${String(error)})`,
-    );
-    return null;
+    // GTK's message starts with the file's name and the line: "style.css:3:7: ...".
+    return { problem: `${path} is not valid GTK CSS: ${describeError(error)}` };
   }
   return provider;
 }
@@ -33,15 +30,20 @@ function loadProvider(path: string): CssProvider | null {
  * Applies the default stylesheet, then the user's `style.css` beside the config file when there
  * is one: the user's rules win because they come later at the same priority. Called again, it
  * reloads both; a file GTK refuses keeps its last good version, a removed file its rules gone.
+ * Returns why a file was refused (the first one), or null when GTK took them all.
  */
-export function applyStylesheets(userStylesheet: string | null): void {
+export function applyStylesheets(userStylesheet: string | null): string | null {
   const screen = Gdk.Screen.getDefault();
-  if (screen === null) return;
+  if (screen === null) return null;
   const paths = [DEFAULT_STYLESHEET];
   if (userStylesheet !== null) paths.push(userStylesheet);
   const next = new Map<string, CssProvider>();
+  let firstProblem: string | null = null;
   for (const path of paths) {
-    const provider = existsSync(path) ? (loadProvider(path) ?? applied.get(path)) : undefined;
+    if (!existsSync(path)) continue;
+    const loaded = loadProvider(path);
+    if ('problem' in loaded) firstProblem ??= loaded.problem;
+    const provider = 'problem' in loaded ? applied.get(path) : loaded;
     if (provider !== undefined) next.set(path, provider);
   }
   for (const provider of applied.values()) {
@@ -57,4 +59,5 @@ export function applyStylesheets(userStylesheet: string | null): void {
     );
     applied.set(path, provider);
   }
+  return firstProblem;
 }

@@ -30,8 +30,12 @@ export interface Bar {
   readonly layerShell: boolean;
   /** The bar's allocated size, for `cexbar msg state`. */
   size(): { width: number; height: number };
+  /** The texts of the modules that show one (the clock), by module name. */
+  texts(): Partial<Record<ModuleName, string>>;
   /** Shows that the config file is not valid (its message in the tooltip), or null: it is. */
   setConfigError(message: string | null): void;
+  /** Shows that a stylesheet is not valid GTK CSS (the message in the tooltip), or null. */
+  setStylesheetError(message: string | null): void;
   destroy(): void;
 }
 
@@ -57,10 +61,11 @@ function placeOnLayer(window: InstanceType<typeof Gtk.Window>, monitor: GdkMonit
   return true;
 }
 
-/** The small red label at the bar's start that says the config file is not valid. */
-function createConfigErrorLabel(): InstanceType<typeof Gtk.Label> {
-  const label = new Gtk.Label({ label: '✖ config' });
-  addClasses(label, 'config-error');
+/** A small red label at the bar's start that says the config file or a stylesheet is invalid. */
+function createErrorLabel(text: string, className: string): InstanceType<typeof Gtk.Label> {
+  const label = new Gtk.Label({ label: text });
+  // The stylesheet error wears the config error's class: its rules are in the default stylesheet.
+  addClasses(label, 'config-error', className);
   // Hidden until there is an error: showAll() on the window must not show it.
   label.setNoShowAll(true);
   return label;
@@ -77,9 +82,12 @@ export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
 
   const row = new Gtk.Box({ orientation: Gtk.Orientation.HORIZONTAL, spacing: 8 });
   addClasses(row, 'bar');
-  const configError = createConfigErrorLabel();
+  const configError = createErrorLabel('✖ config', 'config-error');
   row.packStart(configError, false, false, 0);
-  const modules = context.config.modules.map((name) => MODULE_FACTORIES[name](context));
+  const stylesheetError = createErrorLabel('✖ style', 'stylesheet-error');
+  row.packStart(stylesheetError, false, false, 0);
+  const names = context.config.modules;
+  const modules = names.map((name) => MODULE_FACTORIES[name](context));
   for (const module of modules) {
     const expand = module.root.getHexpand();
     row.packStart(module.root, expand, expand, 0);
@@ -91,9 +99,21 @@ export function createBar(monitor: GdkMonitor, context: ModuleContext): Bar {
     monitor,
     layerShell,
     size: () => ({ width: window.getAllocatedWidth(), height: window.getAllocatedHeight() }),
+    texts: () => {
+      const texts: Partial<Record<ModuleName, string>> = {};
+      modules.forEach((module, index) => {
+        const name = names[index];
+        if (module.text !== undefined && name !== undefined) texts[name] = module.text();
+      });
+      return texts;
+    },
     setConfigError: (message) => {
       configError.setTooltipText(message);
       configError.setVisible(message !== null);
+    },
+    setStylesheetError: (message) => {
+      stylesheetError.setTooltipText(message);
+      stylesheetError.setVisible(message !== null);
     },
     destroy: () => {
       for (const module of modules) module.destroy();

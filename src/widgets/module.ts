@@ -43,6 +43,8 @@ export interface ModuleContext {
 
 export interface BarModule {
   readonly root: GtkWidget;
+  /** The text the module shows, for `cexbar msg state`, when it is one text (the clock). */
+  text?(): string;
   destroy(): void;
 }
 

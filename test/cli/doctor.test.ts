@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -78,7 +78,7 @@ test('a SWAYSOCK where nothing answers is named with the reason', () => {
   );
 });
 
-test('wl-clipboard on PATH passes, and a real bus without a notification service is named', async () => {
+test('wl-clipboard on PATH passes; on a bus without a notification service the panel serves', async () => {
   const daemon = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1'], {
     stdio: ['ignore', 'pipe', 'ignore'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_RUNTIME_DIR: dir },
@@ -99,8 +99,21 @@ test('wl-clipboard on PATH passes, and a real bus without a notification service
     assert.match(lineOf(result.lines, 'session bus'), /^✔ session bus: \//);
     assert.equal(
       lineOf(result.lines, 'notifications'),
+      '✔ notifications: nothing owns org.freedesktop.Notifications now: the panel serves it ' +
+        'itself while it runs (notifications.mode "auto")',
+    );
+    // With the panel's own server off, the free name is a problem.
+    mkdirSync(join(dir, 'config', 'cexbar'), { recursive: true });
+    writeFileSync(
+      join(dir, 'config', 'cexbar', 'config.jsonc'),
+      '{ "notifications": { "mode": "off" } }',
+    );
+    const off = doctor({ DBUS_SESSION_BUS_ADDRESS: address, XDG_CONFIG_HOME: join(dir, 'config') });
+    assert.equal(
+      lineOf(off.lines, 'notifications'),
       '✖ notifications: nothing owns org.freedesktop.Notifications on the session bus: run a ' +
-        'notification daemon (mako, dunst)',
+        'notification daemon (mako, dunst), or set notifications.mode to "auto" for the panel ' +
+        'to serve it',
     );
   } finally {
     daemon.kill();

@@ -246,3 +246,25 @@ test('msg action and msg menu name what is wrong before anything is sent', () =>
     "cexbar: msg menu takes 'menu tray ITEM', nothing more\n",
   );
 });
+
+test('msg notification names what is wrong before anything is sent', () => {
+  const usage = (args: string[]) => {
+    const result = cexbar(['msg', 'notification', ...args]);
+    assert.equal(result.code, 2, result.stderr);
+    return result.stderr;
+  };
+  const takes =
+    "cexbar: msg notification takes 'notification close ID' or 'notification invoke ID KEY', " +
+    "ID a notification's number\n";
+  assert.equal(usage(['dismiss', '3']), takes);
+  assert.equal(usage(['close', 'three']), takes);
+  assert.equal(usage(['close', '0']), takes);
+  assert.equal(
+    usage(['close', '3', '4']),
+    'cexbar: msg notification close takes one ID, nothing more\n',
+  );
+  assert.equal(
+    usage(['invoke', '3']),
+    'cexbar: msg notification invoke 3 needs one KEY of its actions\n',
+  );
+});
