@@ -241,7 +241,12 @@ export class CommandRunner {
       return { argv, exited: Promise.resolve(missing), stop: () => undefined };
     }
     const [file, ...rest] = argv as [string, ...string[]];
-    const subprocess = execa(file, rest, { ...EXECA_OPTIONS, buffer: { stdout: false } });
+    // The helper ends the monitor when this pipe closes, as it does when the panel dies.
+    const subprocess = execa(file, rest, {
+      ...EXECA_OPTIONS,
+      stdin: 'pipe',
+      buffer: { stdout: false },
+    });
     createInterface({ input: subprocess.stdout }).on('line', onLine);
     let stopped = false;
     const exited = subprocess.then((result) =>

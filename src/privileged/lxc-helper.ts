@@ -53,6 +53,12 @@ interface Verb {
   seconds?: boolean;
   /** Whether a DISPLAY number must follow the name (attach-x). */
   display?: boolean;
+  /**
+   * Whether the program runs until the caller goes away (monitor): it is ended when our
+   * standard input closes, as it does when the caller exits, even by SIGKILL. Otherwise a
+   * killed panel leaves a root lxc-monitor behind for good.
+   */
+  whileCallerLives?: boolean;
   args(
     path: string,
     name: string,
@@ -113,7 +119,12 @@ const VERBS: Record<string, Verb> = {
   kill: { program: 'lxc-stop', container: true, args: (p, n) => ['-P', p, '-n', n, '-k'] },
   freeze: { program: 'lxc-freeze', container: true, args: (p, n) => ['-P', p, '-n', n] },
   unfreeze: { program: 'lxc-unfreeze', container: true, args: (p, n) => ['-P', p, '-n', n] },
-  monitor: { program: 'lxc-monitor', container: false, args: (p) => ['-P', p, '-n', '.*'] },
+  monitor: {
+    program: 'lxc-monitor',
+    container: false,
+    whileCallerLives: true,
+    args: (p) => ['-P', p, '-n', '.*'],
+  },
   attach: {
     program: 'lxc-attach',
     container: true,
@@ -296,9 +307,18 @@ function checkContainer(path: string, name: string): void {
 }
 
 /** Runs the program in our place: its exit status is ours, our signals are passed on to it. */
-function runProgram(program: string, args: readonly string[]): void {
+function runProgram(program: string, args: readonly string[], whileCallerLives = false): void {
   const file = `/usr/bin/${program}`;
-  const child = spawn(file, args, { stdio: 'inherit', env: ENVIRONMENT, cwd: '/' });
+  const child = spawn(file, args, {
+    stdio: [whileCallerLives ? 'ignore' : 'inherit', 'inherit', 'inherit'],
+    env: ENVIRONMENT,
+    cwd: '/',
+  });
+  if (whileCallerLives) {
+    // Nothing is read from the caller: only the end of its input matters.
+    process.stdin.on('data', () => undefined);
+    process.stdin.on('close', () => child.kill('SIGTERM'));
+  }
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
@@ -319,7 +339,7 @@ function main(argv: readonly string[]): void {
   try {
     if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
     const { spec, path, name, command, extra, user } = parseRequest(argv);
-    runProgram(spec.program, spec.args(path, name, command, extra, user));
+    runProgram(spec.program, spec.args(path, name, command, extra, user), spec.whileCallerLives);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     process.stderr.write(`${SELF}: ${error.message}\n`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,21 @@ function environmentsOf(lxcPath: string): [string, string[]][] {
     }
   }
   return found.length === 2 ? found.sort() : [];
+}
+
+/** Whether any helper monitor or lxc-monitor of `lxcPath` is alive (found alone or together). */
+function anyMonitorOf(lxcPath: string): boolean {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .some((entry) => {
+      try {
+        const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+        const monitorArgv = argv[0] === '/usr/bin/lxc-monitor' || argv[2] === 'monitor';
+        return monitorArgv && argv.includes(lxcPath);
+      } catch {
+        return false;
+      }
+    });
 }
 
 describe('CommandRunner', () => {
@@ -212,6 +227,29 @@ describe('CommandRunner', () => {
   test('runs the helper through sudo -n for the desktop user with the sudoers line', async () => {
     const result = await runAsUser('cexbar', 'state', lxc.path, 'badnet');
     assert.deepEqual(result, { stdout: 'STOPPED' });
+  });
+
+  test("ends the helper's root lxc-monitor when the panel that started it is killed", async () => {
+    const gid = execFileSync('id', ['-g', 'cexbar'], { encoding: 'utf8' }).trim();
+    const panel = spawn(
+      'setpriv',
+      ['--reuid=cexbar', `--regid=${gid}`, '--init-groups', '--reset-env', 'env'].concat(
+        'PATH=/usr/bin:/bin',
+        process.execPath,
+        RUNNER_AS_USER,
+        'monitor',
+        lxc.path,
+      ),
+      { cwd: '/', stdio: 'ignore' },
+    );
+    const running = await waitFor(() => environmentsOf(lxc.path));
+    assert.equal(running.length, 2, 'the helper and its lxc-monitor run');
+    panel.kill('SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (environmentsOf(lxc.path).length > 0 || anyMonitorOf(lxc.path)) {
+      assert.ok(Date.now() < deadline, 'a root lxc-monitor outlived the killed panel');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 
   test('says which sudoers line is missing when sudo asks for a password', async () => {
