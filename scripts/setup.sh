@@ -18,10 +18,9 @@ fi
 
 # What the panel needs at run time, what node-gtk needs to build, and the real parts the tests
 # and the demo start (Sway, grim, LXC, nested Weston, Cage and Xwayland with X clients to connect
-# to it, wl-clipboard, sudo; libwayland-dev for the tests' virtual pointer, acl for sessions of
-# idmapped containers, notify-send).
+# to it, wl-clipboard, sudo; acl for sessions of idmapped containers, notify-send).
 PACKAGES=(
-  sway grim weston cage xwayland x11-utils wl-clipboard wtype libwayland-dev acl
+  sway grim weston cage xwayland x11-utils wl-clipboard wtype acl
   lxc busybox-static uidmap sudo dbus libnotify-bin
   gir1.2-gtk-3.0 gir1.2-gtklayershell-0.1 libharfbuzz-gobject0 fonts-dejavu-core
   build-essential pkg-config python3 libgirepository1.0-dev libcairo2-dev
@@ -85,8 +84,6 @@ say "building"
 # A clean build: a test file deleted from test/ must not live on as compiled code in dist/.
 rm -rf dist
 npx tsc -p tsconfig.json
-# The tests' real pointer: the headless seat has none (scripts/harness/virtual-pointer.c).
-cc -O2 -Wall -o dist/virtual-pointer scripts/harness/virtual-pointer.c -lwayland-client
 
 # The helper root runs for the panel, as a root-owned copy of the build; the tests' and the
 # demo's LXC sandboxes (folders in /run/cexbar-test-lxc) allowlisted for it.

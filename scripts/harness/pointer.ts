@@ -1,26 +1,23 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { ChildProcess } from 'node:child_process';
-import { appDir } from './panel.js';
 import type { SwaySession } from './sway-session.js';
+import { VirtualPointer, type PointerButton } from './virtual-pointer.js';
 
 /*
- * A real pointer in the harness Sway, whose headless seat has none: the small client of the
- * wlroots virtual-pointer protocol in scripts/harness/virtual-pointer.c, kept running in its
- * serve mode for the session so that clients hold a wl_pointer before the first click.
+ * A real pointer in the harness Sway, whose headless seat has none: the virtual-pointer client
+ * of scripts/harness/virtual-pointer.ts, kept on the seat for the whole test so that clients
+ * hold a wl_pointer before the first click.
  *
  *   const pointer = await startPointer(session);
  *   await pointer.click(x, y, 'right');   // output-layout coordinates, as in a screenshot
  *   await pointer.scroll(x, y, 'down');
- *   await pointer.stop();                 // also ended with the test process
+ *   await pointer.stop();
  *
  * Each call resolves once Sway has handled the events (a Wayland round trip), not once the
- * client under the pointer has reacted: wait for that client's state or pixels.
+ * client under the pointer has reacted: wait for that client's state or pixels. The layout's
+ * size is read at the start: a test that adds outputs later starts its pointer after that.
  */
 
-export type PointerButton = 'left' | 'right' | 'middle';
+export type { PointerButton };
 export type ScrollDirection = 'up' | 'down' | 'left' | 'right';
 
 export interface Pointer {
@@ -30,69 +27,55 @@ export interface Pointer {
   stop(): Promise<void>;
 }
 
-const SOURCE = join(__dirname, '..', '..', '..', 'scripts', 'harness', 'virtual-pointer.c');
-
-const livePointers = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of livePointers) child.kill('SIGKILL');
-});
-
-/** The built client (scripts/setup.sh builds it); built here when missing, e.g. in a worktree. */
-export function virtualPointerProgram(): string {
-  const program = join(appDir(), 'dist', 'virtual-pointer');
-  if (existsSync(program)) return program;
-  if (!existsSync(SOURCE)) throw new Error(`harness: ${program} is missing: run scripts/setup.sh`);
-  execFileSync('cc', ['-O2', '-Wall', '-o', program, SOURCE, '-lwayland-client'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  chmodSync(program, 0o755);
-  return program;
+interface OutputRect {
+  active: boolean;
+  rect: { x: number; y: number; width: number; height: number };
 }
 
-/** Starts the virtual pointer as the session's user; its device stays on the seat until stop. */
-export async function startPointer(session: SwaySession): Promise<Pointer> {
-  const child = session.spawn([virtualPointerProgram(), 'serve'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  livePointers.add(child);
-  const { stdin, stdout } = child;
-  if (stdin === null || stdout === null) throw new Error('harness: virtual-pointer has no pipes');
-  let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const answers = createInterface({ input: stdout });
-  const waiting: Array<(line: string | null) => void> = [];
-  answers.on('line', (line) => waiting.shift()?.(line));
-  child.on('exit', () => {
-    livePointers.delete(child);
-    for (const resolve of waiting.splice(0)) resolve(null);
-  });
+/** The size of Sway's output layout: absolute motion is given as a share of it. */
+async function layoutSize(session: SwaySession): Promise<{ width: number; height: number }> {
+  const outputs = JSON.parse(await session.swaymsg('-r', '-t', 'get_outputs')) as OutputRect[];
+  const active = outputs.filter((output) => output.active).map((output) => output.rect);
+  return {
+    width: Math.max(...active.map((rect) => rect.x + rect.width)),
+    height: Math.max(...active.map((rect) => rect.y + rect.height)),
+  };
+}
 
-  // Commands go one at a time: each answer belongs to the oldest command still waiting.
+/** Puts a virtual pointer on the session's seat; it stays there until stop. */
+export async function startPointer(session: SwaySession): Promise<Pointer> {
+  const { width, height } = await layoutSize(session);
+  const display = join(session.runtimeDir, session.env.WAYLAND_DISPLAY);
+  const device = await VirtualPointer.open(display, width, height);
+  // Commands go one at a time: a round trip's reply must not be taken for another's.
   let queue: Promise<unknown> = Promise.resolve();
-  const send = (command: string): Promise<void> => {
-    const result = queue.then(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          waiting.push((line) => {
-            if (line === 'ok') resolve();
-            else reject(new Error(`virtual-pointer ${command}: ${line ?? `exited: ${stderr}`}`));
-          });
-          stdin.write(`${command}\n`);
-        }),
-    );
+  const send = (events: () => void): Promise<void> => {
+    const result = queue.then(() => {
+      events();
+      return device.sync();
+    });
     queue = result.catch(() => undefined);
     return result;
   };
-
   const pointer: Pointer = {
-    click: (x, y, button = 'left') => send(`click ${x} ${y} ${button}`),
-    move: (x, y) => send(`move ${x} ${y}`),
-    scroll: (x, y, direction) => send(`scroll ${x} ${y} ${direction}`),
+    click: (x, y, button = 'left') =>
+      send(() => {
+        device.moveTo(x, y);
+        device.click(button);
+      }),
+    move: (x, y) => send(() => device.moveTo(x, y)),
+    scroll: (x, y, direction) =>
+      send(() => {
+        device.moveTo(x, y);
+        const notches = direction === 'up' || direction === 'left' ? -1 : 1;
+        device.scroll(
+          notches,
+          direction === 'up' || direction === 'down' ? 'vertical' : 'horizontal',
+        );
+      }),
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      stdin.end();
-      await gone;
+      await queue;
+      await device.close();
     },
   };
   // A first motion proves the device works before a test relies on it.

@@ -31,11 +31,15 @@ const POINTER = {
   axisDiscrete: 7,
 } as const;
 
-const AXIS_VERTICAL = 0;
+const AXIS = { vertical: 0, horizontal: 1 } as const;
 const AXIS_SOURCE_WHEEL = 0;
 /** One wheel notch, as libinput reports it. */
 const WHEEL_STEP = 15;
-const BUTTON_LEFT = 0x110;
+/** Linux input event codes (linux/input-event-codes.h). */
+const BUTTONS = { left: 0x110, right: 0x111, middle: 0x112 } as const;
+
+export type PointerButton = keyof typeof BUTTONS;
+export type WheelAxis = keyof typeof AXIS;
 
 type Arg = { u: number } | { i: number } | { fixed: number } | { s: string };
 
@@ -133,25 +137,30 @@ export class VirtualPointer {
     this.#send(POINTER.frame, []);
   }
 
-  /** Turns the wheel by whole notches: positive down, negative up. */
-  scroll(notches: number): void {
+  /** Turns the wheel by whole notches: positive down (or right), negative up (or left). */
+  scroll(notches: number, axis: WheelAxis = 'vertical'): void {
     const time = this.#now();
     this.#send(POINTER.axisSource, [{ u: AXIS_SOURCE_WHEEL }]);
     this.#send(POINTER.axisDiscrete, [
       time,
-      { u: AXIS_VERTICAL },
+      { u: AXIS[axis] },
       { fixed: notches * WHEEL_STEP },
       { i: notches },
     ]);
     this.#send(POINTER.frame, []);
   }
 
-  /** A left click where the cursor is. */
-  click(): void {
+  /** A click (press and release) of `button` where the cursor is. */
+  click(button: PointerButton = 'left'): void {
     for (const state of [1, 0]) {
-      this.#send(POINTER.button, [this.#now(), { u: BUTTON_LEFT }, { u: state }]);
+      this.#send(POINTER.button, [this.#now(), { u: BUTTONS[button] }, { u: state }]);
       this.#send(POINTER.frame, []);
     }
+  }
+
+  /** Resolves once the compositor has handled everything sent so far (a round trip). */
+  sync(): Promise<void> {
+    return roundTrip(this.#socket);
   }
 
   /** Waits until the compositor has read everything sent so far, then disconnects. */
