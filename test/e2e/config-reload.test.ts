@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { countColour, hex, readPpm, type Image } from '../../scripts/harness/image.js';
+import { countColour, hex, type Image } from '../../scripts/harness/image.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+import { waitForScreen as waitForScreenOf } from './helpers/screen.js';
 
 /*
  * The config file and the stylesheets edited while the real panel runs in a headless Sway: a
  * valid edit shows on the screen, an invalid one keeps the last good look and says what is wrong.
  */
 
-const OUTPUT = join(process.cwd(), 'test-output');
 const BAR_BACKGROUND = hex('#1d2026');
 const CONFIG_ERROR = hex('#e5484d');
 const USER_BACKGROUND = hex('#6a1b9a');
@@ -23,13 +23,6 @@ function configWithHeight(height: number): string {
   return `// rewritten by the test\n{ "modules": ["workspaces", "clock"], "height": ${height} }\n`;
 }
 
-async function screenshot(name: string): Promise<Image> {
-  await session.screenshot(join(OUTPUT, `${name}.png`));
-  const ppm = join(OUTPUT, `${name}.ppm`);
-  await session.screenshot(ppm);
-  return readPpm(ppm);
-}
-
 /** The first row, from the top, where the left edge no longer has the colour. */
 function heightOf(image: Image, colour: ReturnType<typeof hex>): number {
   for (let y = 0; y < image.height; y += 1) {
@@ -38,15 +31,8 @@ function heightOf(image: Image, colour: ReturnType<typeof hex>): number {
   return image.height;
 }
 
-/** Screenshots until `accept` holds: a style change has no state to wait for. */
-async function waitForScreen(name: string, accept: (image: Image) => boolean): Promise<Image> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const image = await screenshot(name);
-    if (accept(image) || Date.now() > deadline) return image;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const waitForScreen = (name: string, accept: (image: Image) => boolean): Promise<Image> =>
+  waitForScreenOf(session, name, accept);
 
 before(async () => {
   session = await startSwaySession();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startDbusSession, type DbusSession } from '../../scripts/harness/dbus-session.js';
-import { countColour, hex, readPpm, type Image } from '../../scripts/harness/image.js';
+import { countColour, hex, type Image } from '../../scripts/harness/image.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { runAsUser } from '../../scripts/harness/run-as-user.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+import { waitForScreen as waitForScreenOf } from './helpers/screen.js';
 
 /*
  * Where notification popups appear with two outputs: on the focused one, in the configured
@@ -13,7 +13,6 @@ import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-s
  * HEADLESS-2 (create_output's 1920x1080) at x=1280.
  */
 
-const OUTPUT = join(process.cwd(), 'test-output');
 const CARD = hex('#2b3140');
 
 let session: SwaySession;
@@ -34,23 +33,6 @@ function corner(name: keyof typeof OUTPUTS, position: 'top-right' | 'bottom-left
     : { x: output.x, y: output.height - 200, width: 380, height: 200 };
 }
 
-async function screenshot(name: string): Promise<Image> {
-  // The PPM first: the PNG to look at is then never older than the pixels checked.
-  const ppm = join(OUTPUT, `${name}.ppm`);
-  await session.screenshot(ppm);
-  await session.screenshot(join(OUTPUT, `${name}.png`));
-  return readPpm(ppm);
-}
-
-async function waitForScreen(name: string, accept: (image: Image) => boolean): Promise<Image> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const image = await screenshot(name);
-    if (accept(image) || Date.now() > deadline) return image;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function notifySend(...args: string[]): Promise<number> {
   const { stdout } = await runAsUser(session.user, ['notify-send', '-p', ...args], {
     ...session.userEnv(),
@@ -58,6 +40,9 @@ async function notifySend(...args: string[]): Promise<number> {
   });
   return Number(stdout.trim());
 }
+
+const waitForScreen = (name: string, accept: (image: Image) => boolean): Promise<Image> =>
+  waitForScreenOf(session, name, accept);
 
 before(async () => {
   session = await startSwaySession({ outputs: 2 });

@@ -4,11 +4,12 @@ import { after, before, test } from 'node:test';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { startDbusSession, type DbusSession } from '../../scripts/harness/dbus-session.js';
-import { countColour, hex, readPpm, type Image } from '../../scripts/harness/image.js';
+import { countColour, hex, type Image } from '../../scripts/harness/image.js';
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { runAsUser } from '../../scripts/harness/run-as-user.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
+import { screenshot as screenshotOf, waitForScreen as waitForScreenOf } from './helpers/screen.js';
 
 /*
  * Desktop notifications on real parts: a headless Sway, a real session bus, the real panel,
@@ -16,7 +17,6 @@ import type { PanelSnapshot } from '../../src/panel/snapshot.js';
  * pointer: buttons are pressed through the control socket, as `cexbar msg` would.
  */
 
-const OUTPUT = join(process.cwd(), 'test-output');
 const NAME = 'org.freedesktop.Notifications';
 const CARD_NORMAL = hex('#2b3140');
 const CARD_CRITICAL = hex('#4a1f24');
@@ -88,24 +88,6 @@ async function notifySend(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-async function screenshot(name: string): Promise<Image> {
-  // The PPM first: the PNG to look at is then never older than the pixels checked.
-  const ppm = join(OUTPUT, `${name}.ppm`);
-  await session.screenshot(ppm);
-  await session.screenshot(join(OUTPUT, `${name}.png`));
-  return readPpm(ppm);
-}
-
-/** Screenshots until `accept` holds: a popup has no state that says it is drawn. */
-async function waitForScreen(name: string, accept: (image: Image) => boolean): Promise<Image> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const image = await screenshot(name);
-    if (accept(image) || Date.now() > deadline) return image;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 function shown(state: PanelSnapshot): PanelSnapshot['notifications']['notifications'] {
   return state.notifications.notifications;
 }
@@ -117,6 +99,10 @@ function closedSignal(id: number): Promise<unknown> {
     (e) => e.signal === 'NotificationClosed' && e.id === id,
   );
 }
+
+const screenshot = (name: string): Promise<Image> => screenshotOf(session, name);
+const waitForScreen = (name: string, accept: (image: Image) => boolean): Promise<Image> =>
+  waitForScreenOf(session, name, accept);
 
 before(async () => {
   session = await startSwaySession();

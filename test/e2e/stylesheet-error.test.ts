@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { countColour, hex, readPpm, type Image } from '../../scripts/harness/image.js';
+import { countColour, hex, type Image } from '../../scripts/harness/image.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
+import { waitForScreen as waitForScreenOf } from './helpers/screen.js';
 
 /*
  * The user's style.css broken while the real panel runs: the bar keeps the last good look, says
  * on the bar and in one log line what GTK refused, and a fixed file clears that.
  */
 
-const OUTPUT = join(process.cwd(), 'test-output');
 const USER_BACKGROUND = hex('#6a1b9a');
 const ERROR_RED = hex('#e5484d');
 const BAR = { x: 0, y: 0, width: 1280, height: 28 };
@@ -20,23 +20,8 @@ let session: SwaySession;
 let panel: PanelProcess;
 const cleanUps: (() => Promise<void>)[] = [];
 
-async function screenshot(name: string): Promise<Image> {
-  // The PPM first: the PNG to look at is then never older than the pixels checked.
-  const ppm = join(OUTPUT, `${name}.ppm`);
-  await session.screenshot(ppm);
-  await session.screenshot(join(OUTPUT, `${name}.png`));
-  return readPpm(ppm);
-}
-
-/** Screenshots until `accept` holds: a style change has no state to wait for. */
-async function waitForScreen(name: string, accept: (image: Image) => boolean): Promise<Image> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const image = await screenshot(name);
-    if (accept(image) || Date.now() > deadline) return image;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const waitForScreen = (name: string, accept: (image: Image) => boolean): Promise<Image> =>
+  waitForScreenOf(session, name, accept);
 
 before(async () => {
   session = await startSwaySession();

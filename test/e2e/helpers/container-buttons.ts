@@ -1,6 +1,8 @@
-import { join } from 'node:path';
-import { hex, readPpm, sameColour, type Image } from '../../../scripts/harness/image.js';
+import { hex, sameColour, type Image } from '../../../scripts/harness/image.js';
 import type { SwaySession } from '../../../scripts/harness/sway-session.js';
+import { screenshot } from './screen.js';
+
+export { screenshot };
 
 /*
  * Screenshots and the container buttons in them, for the tests that click the bar with the
@@ -8,20 +10,10 @@ import type { SwaySession } from '../../../scripts/harness/sway-session.js';
  * pixels per container, left to right in the bar's order.
  */
 
-const OUTPUT = join(process.cwd(), 'test-output');
 export const BAR_HEIGHT = 28;
 const BAR_BACKGROUND = hex('#1d2026');
 // Letters of one label are a few pixels apart; buttons further.
 const GAP_BETWEEN_BUTTONS = 6;
-
-/** The pixels, then a PNG to look at; taken second, so it shows what the pixels passed. */
-export async function screenshot(session: SwaySession, name: string): Promise<Image> {
-  const ppm = join(OUTPUT, `${name}.ppm`);
-  await session.screenshot(ppm);
-  const image = readPpm(ppm);
-  await session.screenshot(join(OUTPUT, `${name}.png`));
-  return image;
-}
 
 /** Waits until a screenshot satisfies `accept` (GTK draws a moment after the state changes). */
 export async function waitForPixels(
