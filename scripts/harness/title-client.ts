@@ -79,21 +79,19 @@ function flood(count: number, prefix: string, batch: number): void {
 function paced(count: number, prefix: string, perSecond: number): void {
   const started = performance.now();
   let next = 0;
-  const step = (): void => {
+  // A GLib timer: Node's were seen not to fire from here under node-gtk.
+  GLib.timeoutAdd(GLib.PRIORITY_DEFAULT, 1, () => {
     // As many titles as the clock says are due: a late timer catches up, the rate holds.
     const due = Math.min(count, Math.floor(((performance.now() - started) * perSecond) / 1000));
     for (; next < due; next += 1) {
       window.setTitle(`${prefix}${next}`);
       display?.flush();
     }
-    if (next < count) {
-      setTimeout(step, 1);
-      return;
-    }
+    if (next < count) return true;
     roundTrip();
     reply({ done: 'paced', count, ms: performance.now() - started });
-  };
-  step();
+    return false;
+  });
 }
 
 function handle(line: string): void {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { log } from '../util/log.js';
+import { hashText } from '../util/text.js';
 import { Gdk, GLib, Gtk, type GtkWindow } from './gtk.js';
 
 /*
@@ -130,14 +131,4 @@ export function traceRedraw(module: string, text: string): void {
   if (!TRACE_REDRAWS) return;
   const at = (performance.timeOrigin + performance.now()).toFixed(3);
   log.debug('redraw', `${module} shows #${hashText(text)} at ${at}`);
-}
-
-/** FNV-1a over UTF-16 code units, as 8 hex digits: enough to tell a benchmark's titles apart. */
-export function hashText(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
 }
