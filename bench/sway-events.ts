@@ -15,6 +15,7 @@ import { MESSAGE_TYPE } from '../src/sway/protocol.js';
 import { subscribeReplySchema } from '../src/sway/schemas.js';
 import { hashText, toDisplayText } from '../src/util/text.js';
 import { startPanel, type PanelProcess } from '../scripts/harness/panel.js';
+import { panelProcessPid } from '../scripts/harness/panel-process.js';
 import { startSwaySession, type SwaySession } from '../scripts/harness/sway-session.js';
 import { openTitleWindow, type TitleWindow } from '../scripts/harness/title-window.js';
 import { formatTable, ms } from './stats.js';
@@ -158,7 +159,7 @@ async function startCexbar(session: SwaySession): Promise<BarUnderTest> {
   });
   return {
     name: 'cexbar',
-    pid: panel.process.pid ?? -1,
+    pid: panelProcessPid(panel.process.pid ?? -1),
     waitForTitle: async (title) => {
       await panel.waitForState(
         `the title ${title}`,

@@ -5,6 +5,7 @@ import { after, before, test, type TestContext } from 'node:test';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
 import { hex, readPpm, sameColour, type Image } from '../../scripts/harness/image.js';
 import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
+import { panelProcessPid } from '../../scripts/harness/panel-process.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import {
   openTitleWindow,
@@ -154,7 +155,7 @@ test('10,000 title changes in a burst: the last title shown, redraws coalesced',
   await focus(wayland);
   await wayland.setTitle('before the flood');
   const before = await showTitle('before the flood');
-  const pid = panel.process.pid ?? -1;
+  const pid = panelProcessPid(panel.process.pid ?? -1);
   const rssBefore = rssKiB(pid);
   const { ms } = await wayland.flood(FLOOD, 'flood ');
   const last = `flood ${FLOOD - 1}`;
