@@ -63,6 +63,15 @@ export async function x11DisplayOf(session: SwaySession): Promise<string> {
   }
 }
 
+/** Waits until Sway's tree has a view of the process: shown, GTK's window may not be mapped yet. */
+async function waitForView(session: SwaySession, pid: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await session.swaymsg('-t', 'get_tree', '-r')).includes(`"pid": ${pid},`)) {
+    if (Date.now() > deadline) throw new Error(`harness: no window of the title client ${pid}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Starts the client and resolves once its window is up. */
 export async function openTitleWindow(
   session: SwaySession,
@@ -107,6 +116,7 @@ export async function openTitleWindow(
 
   const ready = await nextReply();
   const xid = typeof ready.xid === 'number' ? ready.xid : null;
+  await waitForView(session, child.pid ?? -1);
   return {
     pid: child.pid ?? -1,
     xid,
