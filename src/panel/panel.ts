@@ -19,6 +19,7 @@ import { describeTray, TrayService } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
+import { redrawCounts } from '../widgets/frame-scheduler.js';
 import { openTrayMenu } from '../widgets/tray.js';
 import {
   createNotificationPopups,
@@ -431,6 +432,7 @@ export class Panel {
         [...this.#bars.values()],
         (monitor) => this.#barOutputs.get(monitor) ?? null,
       ),
+      redraws: redrawCounts(),
     };
   }
 

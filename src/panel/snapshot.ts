@@ -4,6 +4,7 @@ import type { NotificationsState } from '../notifications/notification-store.js'
 import type { SwayState } from '../sway/client.js';
 import type { TraySnapshot } from '../tray/tray-service.js';
 import type { Bar } from '../widgets/bar.js';
+import type { RedrawCounts } from '../widgets/frame-scheduler.js';
 import type { GdkMonitor } from '../widgets/gtk.js';
 
 /** One bar as `cexbar msg state` shows it. */
@@ -32,6 +33,8 @@ export interface PanelSnapshot {
   /** Who serves desktop notifications, and those cexbar shows now (in memory only). */
   notifications: NotificationsState;
   bars: BarSnapshot[];
+  /** Widget updates and the frames they ran in: far fewer frames than events in a flood. */
+  redraws: RedrawCounts;
 }
 
 export function describeBars(

@@ -5,6 +5,7 @@ import type { WindowOwnersState } from '../containers/window-owners.js';
 import type { SwayState } from '../sway/client.js';
 import type { TraySource } from '../tray/tray-service.js';
 import type { Unsubscribe } from '../util/observable.js';
+import { cancelRender, requestRender } from './frame-scheduler.js';
 import type { GtkWidget } from './gtk.js';
 
 /** A readable, subscribable state, as every client keeps one. */
@@ -49,21 +50,21 @@ export interface BarModule {
 }
 
 /**
- * Runs `render` with the source's state now and after each change, at most once per turn of
- * the event loop however many changes arrive, and returns what stops it.
+ * Runs `render` with the source's state now and after each change, at most once per frame
+ * however many changes arrive (see frame-scheduler.ts), and returns what stops it.
  */
 export function renderOnChange<T>(source: StateSource<T>, render: (state: T) => void): Unsubscribe {
-  let scheduled = false;
+  const renderLatest = (): void => {
+    render(source.state);
+  };
   render(source.state);
   const unsubscribe = source.subscribe(() => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      render(source.state);
-    });
+    requestRender(renderLatest);
   });
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    cancelRender(renderLatest);
+  };
 }
 
 /** Reports an action's failure: the action's owner already logged it and set a visible state. */

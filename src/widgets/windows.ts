@@ -19,6 +19,8 @@ const HOST_TAG = 'host';
 interface WindowButton {
   button: GtkButton;
   label: GtkLabel;
+  /** The title last shown, so that an unchanged one is not laid out again. */
+  title: string | null;
 }
 
 /** The windows a bar shows: those on its output, and the scratchpad's on every bar. */
@@ -67,7 +69,7 @@ export function createWindowsModule(context: ModuleContext): BarModule {
     button.add(label);
     addClasses(button, 'window-button');
     button.on('clicked', () => runAction(context.actions.focusWindow(window.id)));
-    return { button, label };
+    return { button, label, title: null };
   };
 
   const build = (groups: { group: WindowGroup; windows: OwnedWindow[] }[]): void => {
@@ -101,9 +103,12 @@ export function createWindowsModule(context: ModuleContext): BarModule {
     for (const window of groups.flatMap(({ windows }) => windows)) {
       const shown = buttons.get(window.id);
       if (shown === undefined) continue;
-      // setText, not setMarkup: a title such as "<b>pay</b> & go" must appear exactly so.
-      shown.label.setText(toDisplayText(window.title, maxLength));
-      shown.button.setTooltipText(window.title === '' ? null : toDisplayText(window.title, 1000));
+      if (shown.title !== window.title) {
+        shown.title = window.title;
+        // setText, not setMarkup: a title such as "<b>pay</b> & go" must appear exactly so.
+        shown.label.setText(toDisplayText(window.title, maxLength));
+        shown.button.setTooltipText(window.title === '' ? null : toDisplayText(window.title, 1000));
+      }
       setClasses(
         shown.button,
         STATE_CLASSES,

@@ -149,7 +149,7 @@ test('activating a workspace switches to exactly that name, spaces and all', asy
 });
 
 test('the screenshot shows the bar at the top with workspace and container buttons', async () => {
-  // Renders are coalesced per turn of the loop; a short wait lets the last one reach the screen.
+  // Renders wait for the next frame; a short wait lets the last one reach the screen.
   await new Promise((resolve) => setTimeout(resolve, 500));
   await session.screenshot(join(OUTPUT, 'panel.png'));
   const ppm = join(OUTPUT, 'panel.ppm');
