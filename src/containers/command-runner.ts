@@ -249,9 +249,15 @@ export class CommandRunner {
     });
     createInterface({ input: subprocess.stdout }).on('line', onLine);
     let stopped = false;
-    const exited = subprocess.then((result) =>
-      stopped ? null : this.#failureOf(verb, argv, endOf(result), null),
-    );
+    const exited = new Promise<CommandFailure>((resolve) => {
+      // Stopped, it has ended once it exits, even if a child it left holds its output open.
+      subprocess.once('exit', () => {
+        if (stopped) resolve(null);
+      });
+      void subprocess.then((result) => {
+        resolve(stopped ? null : this.#failureOf(verb, argv, endOf(result), null));
+      });
+    });
     return {
       argv,
       exited,

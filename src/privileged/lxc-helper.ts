@@ -314,13 +314,19 @@ function runProgram(program: string, args: readonly string[], whileCallerLives =
     env: ENVIRONMENT,
     cwd: '/',
   });
+  // A program that outlives our own end keeps the caller's pipes open (its read never ends):
+  // one that does not end within 2 s of a signal is killed.
+  const end = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+    setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+  };
   if (whileCallerLives) {
     // Nothing is read from the caller: only the end of its input matters.
     process.stdin.on('data', () => undefined);
-    process.stdin.on('close', () => child.kill('SIGTERM'));
+    process.stdin.on('close', () => end('SIGTERM'));
   }
   const forward = (signal: NodeJS.Signals): void => {
-    child.kill(signal);
+    end(signal);
   };
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
   for (const signal of signals) process.on(signal, forward);
