@@ -49,7 +49,7 @@ test('the panel refuses to run on an invalid config, before it opens anything', 
   assert.equal(
     result.stderr,
     `cexbar: config ${file} is not valid:\n` +
-      '✖ unknown key "hieght" (did you mean "height"?)\n  → at (the top level)\n',
+      '✖ unknown key "hieght" (did you mean "height"?)\n  → at the top level of the file\n',
   );
 });
 
