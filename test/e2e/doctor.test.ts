@@ -38,11 +38,11 @@ test('doctor finds the Sway of its session, and the helper that sudo allows', as
     lines.includes('✔ LXC helper: /usr/local/libexec/cexbar/cexbar-lxc-helper, allowed by sudo'),
     result.stdout,
   );
-  // This machine has no PipeWire, which no cexbar module uses: a warning, and doctor passes.
+  // PipeWire, which no cexbar module uses, is at worst a warning (setup does not install it).
   assert.ok(
     lines.includes(
       '⚠ PipeWire: neither pw-dump nor wpctl is on PATH: apt-get install pipewire-bin',
-    ),
+    ) || lines.some((line) => line.startsWith('✔ PipeWire: ')),
     result.stdout,
   );
   assert.equal(result.exitCode, 0, result.stdout);
