@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { join } from 'node:path';
 import { sendControlRequest } from '../src/control/client.js';
 import { controlSocketPath } from '../src/control/protocol.js';
+import { startDbusSession, type DbusSession } from './harness/dbus-session.js';
 import { createLxcSandbox } from './harness/lxc.js';
 import { appDir, startPanel } from './harness/panel.js';
 import { DESKTOP_USER } from './harness/run-as-user.js';
@@ -13,7 +14,9 @@ import { attachSwaySession, startSwaySession, type SwaySession } from './harness
  * one answers there, else starts a headless one; creates two busybox containers under an LXC
  * path of its own; starts the panel; clicks the stopped container through the panel's control
  * socket (which starts it and launches its nested Weston); writes a screenshot and the state.
- * `npm run demo -- --keep` leaves everything running until Ctrl-C.
+ * The tray and the notifications need a session bus: the user's own in the user's Sway, else
+ * one the demo starts. `npm run demo -- --keep` leaves everything running until Ctrl-C, and
+ * shows the panel's log.
  */
 
 const ROOT = join(__dirname, '..', '..');
@@ -63,8 +66,7 @@ async function refuseSecondPanel(session: SwaySession): Promise<void> {
   }
 }
 
-async function openSession(): Promise<SwaySession> {
-  const live = liveSwaySocket();
+async function openSession(live: string | null): Promise<SwaySession> {
   if (live !== null) {
     const session = attachSwaySession(live);
     say(`using the running Sway at ${live} (user ${session.user.name})`);
@@ -77,18 +79,54 @@ async function openSession(): Promise<SwaySession> {
   return startSwaySession({ extraConfig: ['font pango:DejaVu Sans 10'] });
 }
 
+/** A session bus's socket path from a `unix:path=` address, or null for another kind. */
+function busSocketOf(address: string): string | null {
+  return /^unix:(?:.*,)?path=([^,;]+)/.exec(address)?.[1] ?? null;
+}
+
+/**
+ * The session bus for the panel: in the user's own Sway, the user's bus (DBUS_SESSION_BUS_ADDRESS
+ * or $XDG_RUNTIME_DIR/bus) when it is there; otherwise a bus of the demo's own, which it stops.
+ */
+async function openBus(
+  session: SwaySession,
+  attached: boolean,
+): Promise<{ address: string; own: DbusSession | null }> {
+  if (attached) {
+    const fromEnv = process.env.DBUS_SESSION_BUS_ADDRESS;
+    const socket = fromEnv === undefined ? null : busSocketOf(fromEnv);
+    if (fromEnv !== undefined && socket !== null && existsSync(socket)) {
+      say(`using the session bus ${fromEnv}`);
+      return { address: fromEnv, own: null };
+    }
+    const usual = join(session.runtimeDir, 'bus');
+    if (existsSync(usual)) {
+      say(`using the session bus at ${usual}`);
+      return { address: `unix:path=${usual}`, own: null };
+    }
+  }
+  const own = await startDbusSession(session);
+  say(`started a session bus for the panel at ${own.address}`);
+  return { address: own.address, own };
+}
+
 async function main(): Promise<void> {
   const keep = process.argv.includes('--keep');
   mkdirSync(OUTPUT, { recursive: true });
-  const session = await openSession();
+  const live = liveSwaySocket();
+  const session = await openSession(live);
   const lxc = createLxcSandbox('cexbar-demo-lxc-');
   let panel: Awaited<ReturnType<typeof startPanel>> | undefined;
+  let bus: DbusSession | null = null;
   const cleanUp = async (): Promise<void> => {
     await panel?.stop();
+    await bus?.stop();
     await session.stop();
     await lxc.destroy();
   };
   try {
+    const { address: busAddress, own } = await openBus(session, live !== null);
+    bus = own;
     say(`creating the demo containers under ${lxc.path}`);
     await lxc.create('demo-work');
     await lxc.create('demo-bank');
@@ -102,7 +140,15 @@ async function main(): Promise<void> {
         },
       },
     };
-    panel = await startPanel(session, { config: JSON.stringify(config, null, 2) });
+    panel = await startPanel(session, {
+      config: JSON.stringify(config, null, 2),
+      // With --keep the user reads the log as it comes, at the level a user's panel logs at.
+      env: {
+        DBUS_SESSION_BUS_ADDRESS: busAddress,
+        ...(keep ? { CEXBAR_LOG: process.env.CEXBAR_LOG ?? 'info' } : {}),
+      },
+      ...(keep ? { onLogLine: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    });
     await panel.waitForState('the containers', (state) => state.containers.listed);
     say('clicking demo-work through `cexbar msg activate containers demo-work`');
     const clicked = await panel.request(
@@ -122,12 +168,16 @@ async function main(): Promise<void> {
     say(`containers: ${state.containers.containers.map((c) => `${c.name} ${c.state}`).join(', ')}`);
     process.stdout.write(`screenshot: ${screenshot}\nstate: ${statePath}\n`);
     if (keep) {
-      const env = Object.entries(session.env).map(([key, value]) => `${key}=${value}`);
-      say('running until Ctrl-C (--keep); to talk to the panel, as root:');
-      say(
-        `  setpriv --reuid=${session.user.name} --regid=${session.user.gid} --init-groups ` +
-          `env ${env.join(' ')} ${join(appDir(), 'bin', 'cexbar')} msg state`,
+      const env = Object.entries({ ...session.env, DBUS_SESSION_BUS_ADDRESS: busAddress }).map(
+        ([key, value]) => `${key}=${value}`,
       );
+      const asUser =
+        `setpriv --reuid=${session.user.name} --regid=${session.user.gid} --init-groups ` +
+        `env ${env.join(' ')}`;
+      say('running until Ctrl-C (--keep); to talk to the panel, as root:');
+      say(`  ${asUser} ${join(appDir(), 'bin', 'cexbar')} msg state`);
+      say('to send it a desktop notification, as root:');
+      say(`  ${asUser} notify-send 'Hello' 'from the cexbar demo'`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {

@@ -16,6 +16,21 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# Debian 12's own nodejs is 18: cexbar (package.json's engines) needs 20.19 or newer, which
+# Debian does not ship. Stop before installing anything rather than fail later in npm ci.
+NODE_NEEDED=20.19
+node_help="install Node.js $NODE_NEEDED or newer first (Node.js 20 or 22 from NodeSource's \
+Debian packages, https://github.com/nodesource/distributions, or from https://nodejs.org)"
+if ! node_version=$(node --version 2>/dev/null); then
+  say "node is not on PATH: $node_help"
+  exit 1
+fi
+IFS=. read -r node_major node_minor _ <<<"${node_version#v}"
+if [ "$node_major" -lt 20 ] || { [ "$node_major" -eq 20 ] && [ "$node_minor" -lt 19 ]; }; then
+  say "node $node_version is too old for cexbar: $node_help"
+  exit 1
+fi
+
 # What the panel needs at run time, what node-gtk needs to build, and the real parts the tests
 # and the demo start (Sway, grim, LXC, nested Weston, Cage and Xwayland with X clients to connect
 # to it, wl-clipboard, sudo; acl for sessions of idmapped containers, notify-send).

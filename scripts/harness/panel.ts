@@ -59,6 +59,8 @@ export interface StartPanelOptions {
   config?: string;
   /** Extra environment for the panel. */
   env?: Record<string, string>;
+  /** Called with each whole line the panel writes to stderr: the demo shows the log with it. */
+  onLogLine?: (line: string) => void;
 }
 
 /** Waits until our panel answers; another panel answering on the socket is an error. */
@@ -125,8 +127,13 @@ export async function startPanel(
     { XDG_CONFIG_HOME: configDir, CEXBAR_LOG: 'debug', ...options.env },
   );
   let stderr = '';
+  let partialLine = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    if (options.onLogLine === undefined) return;
+    const lines = (partialLine + chunk).split('\n');
+    partialLine = lines.pop() ?? '';
+    for (const line of lines) options.onLogLine(line);
   });
   let exited = false;
   child.on('exit', () => (exited = true));

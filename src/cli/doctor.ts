@@ -15,6 +15,11 @@ import { describeError } from '../util/log.js';
 
 export interface CheckResult {
   ok: boolean;
+  /**
+   * Whether the panel runs without this part (a module that would use it is not built yet, or
+   * it only adds to the desktop): a failed optional check is a warning, not a failed doctor.
+   */
+  optional?: boolean;
   /** What was checked, as "Sway", "wl-clipboard". */
   name: string;
   /** What was found, or what is wrong and how to fix it. */
@@ -42,6 +47,16 @@ function pass(name: string, detail: string): CheckResult {
 
 function fail(name: string, detail: string): CheckResult {
   return { ok: false, name, detail };
+}
+
+/** A part the panel runs without: missing, it is a warning. */
+function optional(result: CheckResult): CheckResult {
+  return { ...result, optional: true };
+}
+
+/** Whether doctor passes with this result: a pass, or a warning about an optional part. */
+export function isAcceptable(result: CheckResult): boolean {
+  return result.ok || result.optional === true;
 }
 
 /** The program's path on the environment's PATH, or null. */
@@ -312,14 +327,16 @@ export async function runChecks(
     checkTypelibs('gtk-layer-shell', ['GtkLayerShell-0.1'], 'gir1.2-gtklayershell-0.1', env),
     checkLxc(env),
     checkHelper(env, options.helper ?? HELPER_PATH),
-    checkClipboard(env),
-    checkPipeWire(env),
+    // No cexbar module uses the clipboard or PipeWire yet: the desktop's other parts may.
+    optional(checkClipboard(env)),
+    optional(checkPipeWire(env)),
     bus,
     await checkNotifications(env, bus, options.notificationsMode ?? 'auto'),
   ];
 }
 
-/** "✔ Sway: ..." or "✖ wl-clipboard: ...". */
+/** "✔ Sway: ...", "⚠ wl-clipboard: ..." (optional, missing) or "✖ LXC: ...". */
 export function formatCheck(result: CheckResult): string {
-  return `${result.ok ? '✔' : '✖'} ${result.name}: ${result.detail}`;
+  const mark = result.ok ? '✔' : result.optional === true ? '⚠' : '✖';
+  return `${mark} ${result.name}: ${result.detail}`;
 }

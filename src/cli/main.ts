@@ -14,6 +14,23 @@ import { EXIT_PANEL_REFUSED, EXIT_USAGE } from './exit-status.js';
  * in a few milliseconds without node-gtk's start-up cost.
  */
 
+/** The words as "a, b, c", in lines of at most `width` columns indented by `indent` spaces. */
+function wrapList(words: readonly string[], indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const [index, word] of words.entries()) {
+    const piece = index < words.length - 1 ? `${word},` : word;
+    if (line !== '' && indent + line.length + 1 + piece.length > width) {
+      lines.push(line);
+      line = piece;
+    } else {
+      line = line === '' ? piece : `${line} ${piece}`;
+    }
+  }
+  lines.push(line);
+  return lines.map((each) => ' '.repeat(indent) + each).join('\n');
+}
+
 const HELP = {
   main: `Usage: cexbar [COMMAND] [OPTIONS]
 
@@ -63,23 +80,28 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
   state                      Print the panel's state as JSON.
   activate workspaces NAME   Switch to workspace NAME, as a click on it does.
   activate containers NAME   Start container NAME and launch its session, or focus the
-                             session's window, as a click on it does. Prints the new state.
+                             session's window, as a click on it does.
   activate windows CON_ID    Focus the window of that Sway con_id, as a click on its button
                              does ('cexbar msg state' lists them under "windows").
-  action containers NAME ACTION
-                             Run one action of the container's menu and wait until it has
-                             finished: ${CONTAINER_ACTIONS.join(', ')}.
-                             Prints the new state; details prints lxc-info's details.
-  menu containers NAME       Pop up the container's menu on the bar, as a right click does.
   activate tray ITEM         Activate a tray item, as a left click does. ITEM is its Id
                              ('cexbar msg state' lists them under "tray").
+  menu containers NAME       Pop up the container's menu on the bar, as a right click does.
   menu tray ITEM             Pop up the tray item's menu on the bar, as a right click does;
                              the arrow keys and Return choose in it.
+  action containers NAME ACTION
+                             Run one action of the container's menu and wait until it has
+                             finished. ACTION is one of:
+${wrapList(CONTAINER_ACTIONS, 29, 96)}.
+                             Prints the panel's state as JSON once it has finished; details
+                             prints lxc-info's details instead.
   notification close ID      Close a desktop notification cexbar shows, as its ✕ does.
   notification invoke ID KEY Invoke one of its actions, as a click on the action's button
                              does ('cexbar msg state' lists them under "notifications").
 
-The panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
+Only 'state' and 'action' print anything: the other requests print nothing when they succeed,
+so that key bindings stay quiet ('cexbar msg state' shows what they did). A request the panel
+refuses prints its reason on stderr and exits 1; a mistake in the request's words exits 2. The
+panel is found at $XDG_RUNTIME_DIR/cexbar/control.sock.
 `,
   schema: `Usage: cexbar schema
 
@@ -89,10 +111,12 @@ check the file with it, for example: cexbar schema > ~/.config/cexbar/config.sch
 `,
   doctor: `Usage: cexbar doctor
 
-Checks, one line each (✔ or ✖), what cexbar needs: the Sway socket (SWAYSOCK), the GTK 3 and
-gtk-layer-shell typelibs, LXC and cexbar's LXC helper with its sudoers line, wl-clipboard,
-PipeWire, the session bus and a notification service. A failed check says how to fix it.
-Exits 0 when every check passes, 1 otherwise. Run it in the Sway session, as the desktop user.
+Checks, one line each, what cexbar needs: the Sway socket (SWAYSOCK), the GTK 3 and
+gtk-layer-shell typelibs, LXC and cexbar's LXC helper with its sudoers line, the session bus
+and a notification service (✔ found, ✖ missing); and parts the panel runs without, which no
+cexbar module uses yet: wl-clipboard and PipeWire (⚠ when missing). Each problem says how to
+fix it. Exits 1 when a ✖ check fails, 0 otherwise (warnings included). Run it in the Sway
+session, as the desktop user.
 `,
   check: `Usage: cexbar check FILE
 
@@ -108,6 +132,12 @@ const OPTIONS = {
 } as const;
 
 const MSG_HELP_HINT = "see 'cexbar msg --help'";
+/** Every request msg takes, for the message that asks for one. */
+const REQUEST_LIST =
+  "'state', 'activate MODULE ITEM', 'action containers NAME ACTION', 'menu containers NAME', " +
+  "'menu tray ITEM', 'notification close ID' or 'notification invoke ID KEY'";
+/** The requests whose reply (the panel's state) msg prints; the others succeed quietly. */
+const PRINTED_REQUESTS: readonly ControlRequest['command'][] = ['state', 'action'];
 const ACTION_TIMEOUT_MS = 3_700_000;
 
 type ModuleWithItems = (typeof MODULES_WITH_ITEMS)[number];
@@ -221,9 +251,7 @@ function parseRequest(words: string[]): ControlRequest {
   const [command, ...rest] = words;
   switch (command) {
     case undefined:
-      throw new UsageError(
-        `msg needs a request: 'state' or 'activate MODULE ITEM'; ${MSG_HELP_HINT}`,
-      );
+      throw new UsageError(`msg needs a request: ${REQUEST_LIST}; ${MSG_HELP_HINT}`);
     case 'state':
       if (rest.length > 0) {
         throw new UsageError(
@@ -253,7 +281,10 @@ async function runMsg(words: string[]): Promise<number> {
     request,
     timeoutMs,
   );
-  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  // A key binding runs activate and menu: printing the state there would only be noise.
+  if (PRINTED_REQUESTS.includes(request.command)) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  }
   return 0;
 }
 
@@ -266,7 +297,7 @@ async function runSchema(words: string[]): Promise<number> {
 
 async function runDoctor(words: string[], configPath: string): Promise<number> {
   if (words.length > 0) throw new UsageError('doctor takes no arguments');
-  const { formatCheck, runChecks } = await import('./doctor.js');
+  const { formatCheck, isAcceptable, runChecks } = await import('./doctor.js');
   // The panel serves notifications itself unless the config says off; a broken config is
   // `cexbar check`'s business, and the panel would refuse it anyway.
   const notificationsMode = await loadConfig(configPath).then(
@@ -275,7 +306,7 @@ async function runDoctor(words: string[], configPath: string): Promise<number> {
   );
   const results = await runChecks(process.env, { notificationsMode });
   for (const result of results) process.stdout.write(formatCheck(result) + '\n');
-  return results.every((result) => result.ok) ? 0 : 1;
+  return results.every(isAcceptable) ? 0 : 1;
 }
 
 async function runCheck(file: string | undefined): Promise<number> {

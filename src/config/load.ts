@@ -9,6 +9,7 @@ import {
 } from 'jsonc-parser';
 import { z } from 'zod';
 import { describeError } from '../util/log.js';
+import { closestWord } from './did-you-mean.js';
 import { configSchema, defaultConfig, type Config } from './schema.js';
 
 /*
@@ -117,7 +118,7 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * identifiers quoted, as ["-rf"], so that a dot or a space in a key cannot be misread.
  */
 function formatPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(the top level)';
+  if (path.length === 0) return 'the top level of the file';
   return path
     .map((key, index) => {
       if (typeof key === 'number') return `[${key}]`;
@@ -127,6 +128,28 @@ function formatPath(path: readonly PropertyKey[]): string {
     })
     .join('');
 }
+
+/**
+ * Messages for the issues zod words for programmers: a key that is not there ("received
+ * undefined") and a value outside an enum (with a guess at the value meant). Other issues keep
+ * zod's words, or the schema's own.
+ */
+const describeIssue: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    const key = issue.path?.at(-1);
+    const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
+    const what = typeof key === 'string' ? ` ${JSON.stringify(key)}` : '';
+    return `the required key${what} is missing (expected ${article} ${issue.expected})`;
+  }
+  if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
+    const known = issue.values.filter((value): value is string => typeof value === 'string');
+    const meant = closestWord(issue.input, known);
+    const hint = meant === null ? '' : ` (did you mean ${JSON.stringify(meant)}?)`;
+    const choices = known.map((value) => JSON.stringify(value)).join(', ');
+    return `unknown value ${JSON.stringify(issue.input)}${hint}: expected one of ${choices}`;
+  }
+  return undefined;
+};
 
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => `✖ ${issue.message}\n  → at ${formatPath(issue.path)}`);
@@ -141,7 +164,7 @@ export function parseConfigText(text: string, file: string): Config {
   const [firstError] = errors;
   if (firstError !== undefined)
     throw new ConfigError(file, [describeSyntaxError(text, firstError)]);
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { error: describeIssue });
   if (!result.success)
     throw new ConfigError(file, describeIssues(result.error), { cause: result.error });
   return result.data;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { findOnPath } from '../../src/cli/doctor.js';
+import { findOnPath, formatCheck, isAcceptable, type CheckResult } from '../../src/cli/doctor.js';
 
 /*
  * `cexbar doctor` on this machine, with a PATH and an environment that lack a part: the real
@@ -44,13 +44,18 @@ function pathWith(name: string, programs: string[]): string {
 }
 
 test('a machine without wl-clipboard and a session bus is told what to install', () => {
+  // It fails for the session bus (and Sway); wl-clipboard and PipeWire are only warnings.
   const result = doctor({ PATH: pathWith('bare', ['lxc-ls']) });
   assert.equal(result.code, 1);
   assert.equal(result.stderr, '');
   assert.equal(result.lines.length, 9);
   assert.equal(
     lineOf(result.lines, 'wl-clipboard'),
-    '✖ wl-clipboard: wl-copy and wl-paste not on PATH: apt-get install wl-clipboard',
+    '⚠ wl-clipboard: wl-copy and wl-paste not on PATH: apt-get install wl-clipboard',
+  );
+  assert.equal(
+    lineOf(result.lines, 'PipeWire'),
+    '⚠ PipeWire: neither pw-dump nor wpctl is on PATH: apt-get install pipewire-bin',
   );
   assert.equal(
     lineOf(result.lines, 'session bus'),
@@ -96,6 +101,7 @@ test('wl-clipboard on PATH passes; on a bus without a notification service the p
       lineOf(result.lines, 'wl-clipboard'),
       '✔ wl-clipboard: wl-copy and wl-paste are on PATH',
     );
+    assert.match(lineOf(result.lines, 'PipeWire'), /^⚠ PipeWire: /);
     assert.match(lineOf(result.lines, 'session bus'), /^✔ session bus: \//);
     assert.equal(
       lineOf(result.lines, 'notifications'),
@@ -118,6 +124,19 @@ test('wl-clipboard on PATH passes; on a bus without a notification service the p
   } finally {
     daemon.kill();
   }
+});
+
+test('missing optional parts alone do not fail doctor', () => {
+  // Only the parts the panel needs fail: with them all found, the warnings leave exit status 0.
+  const results: CheckResult[] = [
+    { ok: true, name: 'Sway', detail: 'answers' },
+    { ok: false, optional: true, name: 'PipeWire', detail: 'missing' },
+  ];
+  assert.deepEqual(results.map(formatCheck), ['✔ Sway: answers', '⚠ PipeWire: missing']);
+  assert.equal(results.every(isAcceptable), true);
+  const needed: CheckResult = { ok: false, name: 'LXC', detail: 'missing' };
+  assert.equal(formatCheck(needed), '✖ LXC: missing');
+  assert.equal(isAcceptable(needed), false);
 });
 
 test('doctor has a --help and takes no arguments', () => {

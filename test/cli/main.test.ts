@@ -49,7 +49,7 @@ test('the panel refuses to run on an invalid config, before it opens anything', 
   assert.equal(
     result.stderr,
     `cexbar: config ${file} is not valid:\n` +
-      '✖ unknown key "hieght" (did you mean "height"?)\n  → at (the top level)\n',
+      '✖ unknown key "hieght" (did you mean "height"?)\n  → at the top level of the file\n',
   );
 });
 
@@ -154,7 +154,9 @@ test('a missing or empty argument to msg is named before anything is sent', () =
   };
   assert.equal(
     usage([]),
-    `cexbar: msg needs a request: 'state' or 'activate MODULE ITEM'; see 'cexbar msg --help'\n`,
+    "cexbar: msg needs a request: 'state', 'activate MODULE ITEM', " +
+      "'action containers NAME ACTION', 'menu containers NAME', 'menu tray ITEM', " +
+      "'notification close ID' or 'notification invoke ID KEY'; see 'cexbar msg --help'\n",
   );
   assert.equal(
     usage(['activate']),
@@ -206,11 +208,14 @@ test('--help without a command prints the main help, not the help of run', () =>
   assert.match(cexbar(['run', '--help']).stdout, /^Usage: cexbar run /);
 });
 
-test('every command has a --help', () => {
-  for (const command of [[], ['run'], ['msg'], ['check']]) {
+test('every command has a --help, in lines that fit 100 columns', () => {
+  for (const command of [[], ['run'], ['panel'], ['msg'], ['check'], ['schema'], ['doctor']]) {
     const result = cexbar([...command, '--help']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: cexbar/);
+    for (const line of result.stdout.split('\n')) {
+      assert.ok(line.length <= 100, `too wide in ${command.join(' ')} --help: ${line}`);
+    }
   }
 });
 

@@ -80,6 +80,30 @@ test('a value of the wrong type names its path and what was expected', () => {
   );
 });
 
+test('a required key that is missing is named as missing, with its path', () => {
+  assert.equal(
+    problemsOf('{ "containers": { "list": { "work": { "session": { "type": "cage" } } } } }'),
+    'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
+      '✖ the required key "command" is missing (expected an array)\n' +
+      '  → at containers.list.work.session.command',
+  );
+});
+
+test('a value outside its choices gets the choice it most likely means, and the choices', () => {
+  assert.equal(
+    problemsOf('{ "modules": ["workspace", "clock"] }'),
+    'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
+      '✖ unknown value "workspace" (did you mean "workspaces"?): expected one of "workspaces", ' +
+      '"mode", "windows", "window", "scratchpad", "containers", "tray", "clock"\n' +
+      '  → at modules[0]',
+  );
+  assert.equal(
+    problemsOf('{ "notifications": { "mode": "never" } }'),
+    'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
+      '✖ unknown value "never": expected one of "auto", "off"\n  → at notifications.mode',
+  );
+});
+
 test('an unknown key is an error, not a setting silently ignored', () => {
   assert.equal(
     problemsOf('{ "clock": { "fromat": "HH:mm" } }'),
@@ -93,7 +117,7 @@ test('a misspelt key gets the known key of its own object it most likely means',
     problemsOf('{ "clok": {}, "window": { "maxLenght": 40 } }'),
     'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
       '✖ unknown key "maxLenght" (did you mean "maxLength"?)\n  → at window\n' +
-      '✖ unknown key "clok" (did you mean "clock"?)\n  → at (the top level)',
+      '✖ unknown key "clok" (did you mean "clock"?)\n  → at the top level of the file',
   );
   assert.equal(
     problemsOf(
@@ -108,7 +132,7 @@ test('an unknown key like no known one gets no guess', () => {
   assert.equal(
     problemsOf('{ "theme": "dark" }'),
     'config /home/u/.config/cexbar/config.jsonc is not valid:\n' +
-      '✖ unknown key "theme"\n  → at (the top level)',
+      '✖ unknown key "theme"\n  → at the top level of the file',
   );
 });
 

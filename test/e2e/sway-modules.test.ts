@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
 import { countColour, hex, readPpm, type Image } from '../../scripts/harness/image.js';
 import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js';
-import { startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
+import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import { VirtualPointer } from '../../scripts/harness/virtual-pointer.js';
 
@@ -139,6 +139,18 @@ test('a scroll over the workspaces switches to the previous or next one; a click
   } finally {
     await pointer.close();
   }
+});
+
+test('cexbar msg activate workspaces, run as a key binding runs it, switches and prints nothing', async () => {
+  const main = join(appDir(), 'dist', 'src', 'cli', 'main.js');
+  const result = await session.run(['node', main, 'msg', 'activate', 'workspaces', '3']);
+  // Nothing on stdout: a state printed with the reply would be older than Sway's event.
+  assert.deepEqual([result.exitCode, result.stdout, result.stderr], [0, '', '']);
+  const workspaces = JSON.parse(await session.swaymsg('-t', 'get_workspaces', '-r')) as {
+    name: string;
+    focused: boolean;
+  }[];
+  assert.equal(workspaces.find((workspace) => workspace.focused)?.name, '3');
 });
 
 /** Runs `attempt` until it resolves, ten times at most. */
