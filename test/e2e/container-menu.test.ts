@@ -28,6 +28,7 @@ const BAR_BACKGROUND = hex('#1d2026');
 let session: SwaySession;
 let lxc: LxcSandbox;
 let panel: PanelProcess;
+let config: Record<string, unknown>;
 const cleanUps: (() => Promise<void>)[] = [];
 
 interface Bounds {
@@ -38,12 +39,12 @@ interface Bounds {
 }
 
 /** The rectangle around every pixel below the bar that differs from `empty`, or null. */
-function changedBelowBar(image: Image, empty: Image): Bounds | null {
+function changedBelowBar(image: Image, empty: Image, barHeight = BAR_HEIGHT): Bounds | null {
   let left = Infinity;
   let top = Infinity;
   let right = -1;
   let bottom = -1;
-  for (let y = BAR_HEIGHT; y < image.height; y += 1) {
+  for (let y = barHeight; y < image.height; y += 1) {
     for (let x = 0; x < image.width; x += 1) {
       if (sameColour(image.pixel(x, y), empty.pixel(x, y))) continue;
       left = Math.min(left, x);
@@ -96,7 +97,7 @@ before(async () => {
     keyboard.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 0));
   });
-  const config = {
+  config = {
     containers: {
       lxcPath: lxc.path,
       stopTimeoutSeconds: 2,
@@ -244,4 +245,17 @@ test('a second menu closes the first: only the last one opened is on screen', as
   assert.deepEqual(both, alone, 'the first menu stayed open beside the second');
   await session.run(['wtype', '-k', 'Escape', '-p', 'space']);
   assert.equal(changedBelowBar(await screenshotAfterMenu('container-menu-closed'), empty), null);
+});
+
+test('a bar rebuilt after a config change takes its open menu with it', async () => {
+  const empty = readPpm(join(OUTPUT, 'container-menu-before.ppm'));
+  assert.equal((await msg('menu', 'containers', 'm-plain')).code, 0);
+  assert.notEqual(
+    changedBelowBar(await screenshotAfterMenu('container-menu-rebuild'), empty),
+    null,
+  );
+  panel.writeConfig(JSON.stringify({ ...config, height: 32 }));
+  await panel.waitForState('the rebuilt bar', (state) => state.bars[0]?.height === 32);
+  const rebuilt = await screenshotAfterMenu('container-menu-rebuilt');
+  assert.equal(changedBelowBar(rebuilt, empty, 32), null, 'the menu outlived its bar');
 });
