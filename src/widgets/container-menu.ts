@@ -1,5 +1,6 @@
 import {
   availableActions,
+  containerActions,
   type ContainerAction,
   type ContainerState,
 } from '../containers/container-state.js';
@@ -58,9 +59,9 @@ function buildMenu(container: ContainerState, details: string[], actions: PanelA
   addClasses(title, 'title');
   menu.append(title);
   menu.append(new Gtk.SeparatorMenuItem());
+  const listed = containerActions(container);
   for (const action of ACTION_ORDER) {
-    if (action === 'launch' && container.session.type === 'none') continue;
-    if (action === 'terminal' && !container.hasTerminal) continue;
+    if (!listed.includes(action)) continue;
     const item = new Gtk.MenuItem({ label: LABELS[action] });
     item.setSensitive(possible.includes(action));
     item.on('activate', () => runAction(actions.containerAction(container.name, action)));
