@@ -243,8 +243,12 @@ export class ContainerService extends Observable<ContainersState> {
    * failure shows on the container and in one log line, then rejects.
    */
   async runAction(name: string, action: ContainerAction): Promise<void> {
-    // Launch session opens the host session even beside the container's own windows.
-    if (action === 'launch') return this.#activateWith(name, false);
+    // Launch session opens the host session even beside the container's own windows; like
+    // every action it is refused where availableActions (what the menu offers) leaves it out.
+    if (action === 'launch') {
+      this.#available(name, action);
+      return this.#activateWith(name, false);
+    }
     if (action === 'details') {
       await this.details(name);
       return;

@@ -86,16 +86,25 @@ const BY_STATE: Record<string, readonly ContainerAction[]> = {
 // While an action runs, or in a state on its way somewhere, only kill and details make sense.
 const IN_BETWEEN: readonly ContainerAction[] = ['kill', 'details'];
 
+/**
+ * The actions the container has at all, whatever its state (its menu lists them): launch needs
+ * a session, terminal a configured command.
+ */
+export function containerActions(container: ContainerState): ContainerAction[] {
+  return CONTAINER_ACTIONS.filter((action) => {
+    if (action === 'launch') return container.session.type !== 'none';
+    if (action === 'terminal') return container.hasTerminal;
+    return true;
+  });
+}
+
 /** The actions that make sense for the container now, in the menu's order. */
 export function availableActions(container: ContainerState): ContainerAction[] {
   if (container.state === 'MISSING' || container.state === 'UNKNOWN') return [];
   const busy = container.task !== null && container.task !== 'launching';
   const wanted = busy ? IN_BETWEEN : (BY_STATE[container.state] ?? IN_BETWEEN);
-  return CONTAINER_ACTIONS.filter((action) => {
+  return containerActions(container).filter((action) => {
     if (!wanted.includes(action)) return false;
-    if (action === 'kill' && container.state === 'STOPPED') return false;
-    if (action === 'launch') return container.session.type !== 'none';
-    if (action === 'terminal') return container.hasTerminal;
-    return true;
+    return !(action === 'kill' && container.state === 'STOPPED');
   });
 }

@@ -1,12 +1,14 @@
 import {
   availableActions,
+  containerActions,
   type ContainerAction,
   type ContainerState,
 } from '../containers/container-state.js';
 import { describeError, log } from '../util/log.js';
 import { detailLines } from './container-details.js';
-import { Gdk, Gtk, addClasses, type GtkWidget } from './gtk.js';
+import { Gtk, addClasses, type GtkWidget } from './gtk.js';
 import { runAction, type PanelActions } from './module.js';
+import { popUpMenu } from './popup-menu.js';
 
 /*
  * A container's menu (a right click on its button, or `cexbar msg menu containers NAME`): every
@@ -57,9 +59,9 @@ function buildMenu(container: ContainerState, details: string[], actions: PanelA
   addClasses(title, 'title');
   menu.append(title);
   menu.append(new Gtk.SeparatorMenuItem());
+  const listed = containerActions(container);
   for (const action of ACTION_ORDER) {
-    if (action === 'launch' && container.session.type === 'none') continue;
-    if (action === 'terminal' && !container.hasTerminal) continue;
+    if (!listed.includes(action)) continue;
     const item = new Gtk.MenuItem({ label: LABELS[action] });
     item.setSensitive(possible.includes(action));
     item.on('activate', () => runAction(actions.containerAction(container.name, action)));
@@ -67,10 +69,6 @@ function buildMenu(container: ContainerState, details: string[], actions: PanelA
   }
   if (details.length > 0) menu.append(new Gtk.SeparatorMenuItem());
   for (const line of details) menu.append(infoItem(line));
-  menu.on('deactivate', () => {
-    // The menu is built anew each time: free this one once GTK is done with it.
-    setImmediate(() => menu.destroy());
-  });
   menu.showAll();
   return menu;
 }
@@ -95,9 +93,10 @@ export async function popUpContainerMenu(
     setImmediate(() => {
       const container = current() ?? before;
       const menu = buildMenu(container, details, actions);
-      menu.popupAtWidget(button, Gdk.Gravity.SOUTH_WEST, Gdk.Gravity.NORTH_WEST, null);
-      log.debug('containers', `${container.name}: menu up`);
-      resolve();
+      popUpMenu(menu, button, () => {
+        log.debug('containers', `${container.name}: menu up`);
+        resolve();
+      });
     });
   });
 }

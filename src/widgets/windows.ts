@@ -13,6 +13,12 @@ import { renderOnChange, runAction, type BarModule, type ModuleContext } from '.
 
 const STATE_CLASSES = ['focused', 'urgent'] as const;
 
+/**
+ * The fewest characters a button keeps of its title when the bar is crowded: below that a row
+ * of "…" tells nothing. The buttons that no longer fit are scrolled out of the row's end.
+ */
+const MIN_TITLE_CHARS = 6;
+
 /** The tag before a group's windows names its owner: a container in its colour, or the host. */
 const HOST_TAG = 'host';
 
@@ -106,7 +112,11 @@ export function createWindowsModule(context: ModuleContext): BarModule {
       if (shown.title !== window.title) {
         shown.title = window.title;
         // setText, not setMarkup: a title such as "<b>pay</b> & go" must appear exactly so.
-        shown.label.setText(toDisplayText(window.title, maxLength));
+        const text = toDisplayText(window.title, maxLength);
+        shown.label.setText(text);
+        // A short title keeps its own width (code units: at least its characters); a long one
+        // gives way down to a few characters.
+        shown.label.setWidthChars(Math.min(MIN_TITLE_CHARS, maxLength, text.length));
         shown.button.setTooltipText(window.title === '' ? null : toDisplayText(window.title, 1000));
       }
       setClasses(

@@ -78,12 +78,20 @@ describe('ContainerService actions', () => {
     const plain = (): ReturnType<typeof availableActions> =>
       availableActions(containerNamed(service.state, 'plain'));
     assert.deepEqual(plain(), ['start', 'details']);
+    // Without a session there is nothing to launch: refused, and the container stays stopped.
+    await assert.rejects(service.runAction('plain', 'launch'), {
+      message: 'plain is STOPPED: launch is not possible now (possible: start, details)',
+    });
+    assert.equal(await lxc.state('plain'), 'STOPPED');
     await service.runAction('plain', 'start');
     assert.deepEqual(plain(), ['stop', 'kill', 'freeze', 'restart', 'terminal', 'details']);
     await service.runAction('plain', 'freeze');
     assert.deepEqual(plain(), ['kill', 'unfreeze', 'details']);
     await assert.rejects(service.runAction('plain', 'stop'), {
       message: 'plain is FROZEN: stop is not possible now (possible: kill, unfreeze, details)',
+    });
+    await assert.rejects(service.runAction('plain', 'launch'), {
+      message: 'plain is FROZEN: launch is not possible now (possible: kill, unfreeze, details)',
     });
   });
 

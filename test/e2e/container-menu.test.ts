@@ -3,7 +3,14 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import type { ContainerState } from '../../src/containers/container-state.js';
 import type { PanelSnapshot } from '../../src/panel/snapshot.js';
-import { countColour, distinctColours, hex, readPpm } from '../../scripts/harness/image.js';
+import {
+  countColour,
+  distinctColours,
+  hex,
+  readPpm,
+  sameColour,
+  type Image,
+} from '../../scripts/harness/image.js';
 import { createLxcSandbox, IGNORES_HALT, type LxcSandbox } from '../../scripts/harness/lxc.js';
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
@@ -21,7 +28,42 @@ const BAR_BACKGROUND = hex('#1d2026');
 let session: SwaySession;
 let lxc: LxcSandbox;
 let panel: PanelProcess;
+let config: Record<string, unknown>;
 const cleanUps: (() => Promise<void>)[] = [];
+
+interface Bounds {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** The rectangle around every pixel below the bar that differs from `empty`, or null. */
+function changedBelowBar(image: Image, empty: Image, barHeight = BAR_HEIGHT): Bounds | null {
+  let left = Infinity;
+  let top = Infinity;
+  let right = -1;
+  let bottom = -1;
+  for (let y = barHeight; y < image.height; y += 1) {
+    for (let x = 0; x < image.width; x += 1) {
+      if (sameColour(image.pixel(x, y), empty.pixel(x, y))) continue;
+      left = Math.min(left, x);
+      top = Math.min(top, y);
+      right = Math.max(right, x);
+      bottom = Math.max(bottom, y);
+    }
+  }
+  return right < 0 ? null : { left, top, right, bottom };
+}
+
+/** A screenshot once the menu opened or closed a moment ago has drawn (details fill in). */
+async function screenshotAfterMenu(name: string): Promise<Image> {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await session.screenshot(join(OUTPUT, `${name}.png`));
+  const ppm = join(OUTPUT, `${name}.ppm`);
+  await session.screenshot(ppm);
+  return readPpm(ppm);
+}
 
 function containerOf(state: PanelSnapshot, name: string): ContainerState | undefined {
   return state.containers.containers.find((container) => container.name === name);
@@ -48,7 +90,14 @@ before(async () => {
   await lxc.create('m-stubborn');
   lxc.appendConfig('m-stubborn', IGNORES_HALT);
   await lxc.start('m-plain');
-  const config = {
+  // The headless seat has no keyboard: one virtual keyboard stays on it from the start, so that
+  // the panel has its wl_keyboard before the test's key presses come (from a second wtype).
+  const keyboard = session.spawn(['wtype', '-s', '600000'], { stdio: 'ignore' });
+  cleanUps.push(async () => {
+    keyboard.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+  config = {
     containers: {
       lxcPath: lxc.path,
       stopTimeoutSeconds: 2,
@@ -89,6 +138,16 @@ test('an action the state does not allow is refused with what is possible', asyn
     result.stderr,
     'cexbar: m-stubborn is STOPPED: freeze is not possible now (possible: start, details)\n',
   );
+});
+
+test('launch is refused for a container without a session, which stays stopped', async () => {
+  const result = await msg('action', 'containers', 'm-stubborn', 'launch');
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'cexbar: m-stubborn is STOPPED: launch is not possible now (possible: start, details)\n',
+  );
+  assert.equal(await lxc.state('m-stubborn'), 'STOPPED');
 });
 
 test('restart gives the container a new init', async () => {
@@ -137,7 +196,7 @@ test('containers created and destroyed while the panel runs follow without a msg
   await panel.waitForState('m-fresh gone', (state) => containerOf(state, 'm-fresh') === undefined);
 });
 
-// Last: the menu stays up (nothing on the headless seat can close it) until the panel stops.
+// The menu tests come last: the first leaves its menu open for the next ones to replace.
 test('cexbar msg menu pops up the container menu under its button', async () => {
   await new Promise((resolve) => setTimeout(resolve, 300));
   const ppmBefore = join(OUTPUT, 'container-menu-before.ppm');
@@ -162,4 +221,41 @@ test('cexbar msg menu pops up the container menu under its button', async () => 
     [BAR_HEIGHT],
   );
   assert.ok(countColour(image, BAR_BACKGROUND, area) > 10_000, 'the menu is not styled');
+});
+
+test('a second menu closes the first: only the last one opened is on screen', async () => {
+  // m-plain's menu is still open from the test before.
+  const empty = readPpm(join(OUTPUT, 'container-menu-before.ppm'));
+  const plainMenu = changedBelowBar(await screenshotAfterMenu('container-menu-plain'), empty);
+  assert.notEqual(plainMenu, null, 'the first menu is not on screen');
+  const result = await msg('menu', 'containers', 'm-stubborn');
+  assert.equal(result.code, 0, `${result.stderr}\n${panel.log()}`);
+  const both = changedBelowBar(await screenshotAfterMenu('container-menu-second'), empty);
+
+  // Escape closes it: nothing is left below the bar.
+  await session.run(['wtype', '-k', 'Escape', '-p', 'space']);
+  const closed = changedBelowBar(await screenshotAfterMenu('container-menu-escaped'), empty);
+  assert.equal(closed, null, `a menu is still open after Escape\n${panel.log()}`);
+
+  // m-stubborn's menu alone covers what the screen showed after the second menu opened.
+  assert.equal((await msg('menu', 'containers', 'm-stubborn')).code, 0);
+  const alone = changedBelowBar(await screenshotAfterMenu('container-menu-alone'), empty);
+  assert.notEqual(alone, null, 'the menu opened alone is not on screen');
+  assert.notDeepEqual(alone, plainMenu, 'the two menus cannot be told apart on screen');
+  assert.deepEqual(both, alone, 'the first menu stayed open beside the second');
+  await session.run(['wtype', '-k', 'Escape', '-p', 'space']);
+  assert.equal(changedBelowBar(await screenshotAfterMenu('container-menu-closed'), empty), null);
+});
+
+test('a bar rebuilt after a config change takes its open menu with it', async () => {
+  const empty = readPpm(join(OUTPUT, 'container-menu-before.ppm'));
+  assert.equal((await msg('menu', 'containers', 'm-plain')).code, 0);
+  assert.notEqual(
+    changedBelowBar(await screenshotAfterMenu('container-menu-rebuild'), empty),
+    null,
+  );
+  panel.writeConfig(JSON.stringify({ ...config, height: 32 }));
+  await panel.waitForState('the rebuilt bar', (state) => state.bars[0]?.height === 32);
+  const rebuilt = await screenshotAfterMenu('container-menu-rebuilt');
+  assert.equal(changedBelowBar(rebuilt, empty, 32), null, 'the menu outlived its bar');
 });

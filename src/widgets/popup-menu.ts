@@ -1,0 +1,115 @@
+import { log } from '../util/log.js';
+import { Gdk, GLib, Gtk, GtkLayerShell, type GtkWidget } from './gtk.js';
+
+/*
+ * The one way a bar pops up a menu (a container's, a tray item's): one menu open at a time, the
+ * keyboard given to the bar while it is open so that Escape and the arrows reach it, and the
+ * menu closed with the widget it hangs from (a bar rebuilt after a config change).
+ */
+
+type GtkMenu = InstanceType<typeof Gtk.Menu>;
+
+/**
+ * Whether the bar has the keyboard now. The generated types call `hasToplevelFocus` a property,
+ * but node-gtk resolves the name to the method gtk_window_has_toplevel_focus().
+ */
+function hasKeyboard(window: InstanceType<typeof Gtk.Window>): boolean {
+  return (window as unknown as { hasToplevelFocus(): boolean }).hasToplevelFocus();
+}
+
+/** How long the menu waits for the keyboard before it pops up without it. */
+const KEYBOARD_WAIT_MS = 250;
+
+/**
+ * Gives the bar the keyboard while its menu is open, then calls `ready`; returns what takes
+ * the keyboard back. In Sway 1.7 a popup's grab freezes the keyboard focus where it is, and a
+ * bar has none: the bar must have it before the menu pops up, or no key reaches the menu
+ * (GTK passes the bar's keys on to the open menu). Without focus within a moment (another
+ * surface holds the keyboard exclusively), the menu pops up anyway.
+ */
+function holdKeyboard(anchor: GtkWidget, ready: () => void): () => void {
+  const window = anchor.getToplevel();
+  if (!(window instanceof Gtk.Window) || !GtkLayerShell.isLayerWindow(window)) {
+    ready();
+    return () => undefined;
+  }
+  let waiting = true;
+  const proceed = (): boolean => {
+    if (!waiting) return false;
+    waiting = false;
+    window.off('focus-in-event', proceed);
+    log.debug('menu', `popping up; the bar has the keyboard: ${String(hasKeyboard(window))}`);
+    ready();
+    return false;
+  };
+  GtkLayerShell.setKeyboardMode(window, GtkLayerShell.KeyboardMode.EXCLUSIVE);
+  // The bar still has the keyboard from the menu just closed: no new focus-in will come.
+  if (hasKeyboard(window)) {
+    proceed();
+  } else {
+    window.on('focus-in-event', proceed);
+    // A GLib timer, not a Node one: the menu is a new popup, shown from GTK's own callbacks.
+    GLib.timeoutAdd(GLib.PRIORITY_DEFAULT, KEYBOARD_WAIT_MS, proceed);
+    // The mode is surface state: it applies with the bar's next commit, which a redraw makes.
+    window.queueDraw();
+  }
+  return () => {
+    waiting = false;
+    window.off('focus-in-event', proceed);
+    GtkLayerShell.setKeyboardMode(window, GtkLayerShell.KeyboardMode.NONE);
+  };
+}
+
+// What closes the menu open now (or still waiting for the keyboard), if there is one.
+let closeOpenMenu: (() => void) | null = null;
+
+/** Closes the bar's open menu, if one is open. */
+export function closePopupMenu(): void {
+  closeOpenMenu?.();
+}
+
+/**
+ * Pops up `menu` under `anchor` once the bar has the keyboard, after closing any other open
+ * menu; `up` is called once it is up (or at once, when it closed before). The menu is destroyed
+ * when it closes, `closed` called then. Call it from a callback of the event loop (FIELD-NOTES).
+ */
+export function popUpMenu(
+  menu: GtkMenu,
+  anchor: GtkWidget,
+  up: () => void,
+  closed: () => void = () => undefined,
+): void {
+  closePopupMenu();
+  let open = true;
+  let waitedFor = false;
+  const announce = (): void => {
+    if (waitedFor) return;
+    waitedFor = true;
+    up();
+  };
+  let releaseKeyboard = (): void => undefined;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    log.debug('menu', 'closed');
+    if (closeOpenMenu === close) closeOpenMenu = null;
+    anchor.off('destroy', close);
+    releaseKeyboard();
+    closed();
+    // Closed before it popped up: the caller is waiting for it all the same.
+    announce();
+    menu.popdown();
+    // Freed once GTK is done with it.
+    setImmediate(() => menu.destroy());
+  };
+  closeOpenMenu = close;
+  // Escape, a click outside or a chosen entry end the menu's grab with this signal.
+  menu.on('deactivate', close);
+  // A bar rebuilt (or an item gone) takes its menus with it.
+  anchor.on('destroy', close);
+  releaseKeyboard = holdKeyboard(anchor, () => {
+    if (!open) return;
+    menu.popupAtWidget(anchor, Gdk.Gravity.SOUTH_WEST, Gdk.Gravity.NORTH_WEST, null);
+    announce();
+  });
+}
