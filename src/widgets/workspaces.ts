@@ -63,8 +63,10 @@ export function createWorkspacesModule(context: ModuleContext): BarModule {
     }
   };
 
+  // From Sway's state now, not the last one drawn: a redraw waits for the next frame, and a
+  // second notch before it would go from the old workspace again.
   const switchTo = (direction: 'next' | 'previous'): void => {
-    const target = neighbourWorkspace(shown, direction);
+    const target = neighbourWorkspace(listOf(context.sway.state), direction);
     if (target !== null) runAction(context.actions.focusWorkspace(target));
   };
 
