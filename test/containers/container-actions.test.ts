@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
@@ -10,7 +11,12 @@ import { configSchema } from '../../src/config/schema.js';
 import { refreshLogLevel } from '../../src/util/log.js';
 import { createLxcSandbox, IGNORES_HALT } from '../../scripts/harness/lxc.js';
 import { appDir } from '../../scripts/harness/panel.js';
-import { lookUpUser, runAsUser, userEnvironment } from '../../scripts/harness/run-as-user.js';
+import {
+  lookUpUser,
+  runAsUser,
+  spawnAsUser,
+  userEnvironment,
+} from '../../scripts/harness/run-as-user.js';
 import { waitForState } from '../helpers/wait-for-state.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed } from './helpers/container-named.js';
@@ -222,5 +228,82 @@ describe('LxcPathWatcher', () => {
       line.endsWith('): containers created or destroyed there show at the next lxc-monitor event'),
       line,
     );
+  });
+});
+
+describe('ContainerService as the desktop user, on a mode 751 LXC path', () => {
+  test("shows a container created and one destroyed there, through the helper's watch", async () => {
+    const user = lookUpUser();
+    // A path of its own, root's with mode 751 as LXCex's /var/lib/lxc: the user cannot watch it.
+    const sandbox = createLxcSandbox('cexbar-751-');
+    const userRuntime = mkdtempSync(join(tmpdir(), 'cexbar-runtime-'));
+    chownSync(userRuntime, user.uid, user.gid);
+    const script = join(appDir(), 'dist', 'test', 'containers', 'helpers', 'service-as-user.js');
+    await sandbox.create('steady');
+    chmodSync(sandbox.path, 0o751);
+    let stderr = '';
+    const service = spawnAsUser(
+      user,
+      ['node', script, sandbox.path, userRuntime],
+      userEnvironment(user, { CEXBAR_LOG: 'debug' }),
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const states: string[][] = [];
+    const waiters: (() => void)[] = [];
+    service.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const { stdout } = service;
+    if (stdout === null) throw new Error('test: the service has no stdout pipe');
+    createInterface({ input: stdout }).on('line', (line) => {
+      const state = JSON.parse(line) as { listed: boolean; containers: string[] };
+      if (state.listed) states.push(state.containers);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const ended = new Promise((resolve) => service.on('close', resolve));
+    /** Waits for the service's first state (from now on, or the last) that `wanted` accepts. */
+    const waitForList = async (what: string, wanted: (list: string[]) => boolean) => {
+      const deadline = setTimeout(() => waiters.forEach((wake) => wake()), 20_000);
+      try {
+        while (!wanted(states.at(-1) ?? ['(none)'])) {
+          if (service.exitCode !== null) throw new Error(`the service ended: ${stderr}`);
+          const before = states.length + stderr.length;
+          await new Promise<void>((resolve) => waiters.push(resolve));
+          if (states.length + stderr.length === before && !wanted(states.at(-1) ?? ['(none)'])) {
+            const last = JSON.stringify(states.at(-1));
+            throw new Error(`test: timed out waiting for ${what}; last ${last}; log: ${stderr}`);
+          }
+        }
+      } finally {
+        clearTimeout(deadline);
+      }
+    };
+    try {
+      await waitForList('steady listed', (list) => list.join() === 'steady STOPPED');
+      await waitForList('the watch set', () => /through the LXC helper\n/.test(stderr));
+      // Nothing changes state: only the helper's watch can tell the service.
+      await sandbox.create('fresh');
+      await waitForList('fresh shown', (list) => list.join() === 'fresh STOPPED,steady STOPPED');
+      await sandbox.lxc('lxc-destroy', '-n', 'fresh');
+      await waitForList('fresh gone', (list) => list.join() === 'steady STOPPED');
+      assert.match(
+        stderr,
+        /^cexbar: debug: containers: cannot watch \S+ \(.*EACCES.*\): watching it through the LXC helper's watch$/m,
+      );
+      const watchLines = stderr
+        .split('\n')
+        .filter((line) => /helper's watch|through the LXC/.test(line));
+      assert.deepEqual(watchLines.slice(1), [
+        `cexbar: containers: watching ${sandbox.path} through the LXC helper`,
+      ]);
+      service.stdin?.end();
+      await ended;
+      assert.equal(service.exitCode, 0);
+    } finally {
+      service.kill('SIGKILL');
+      await sandbox.destroy();
+      rmSync(userRuntime, { recursive: true, force: true });
+    }
   });
 });
