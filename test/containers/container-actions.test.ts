@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +202,67 @@ describe('LxcPathWatcher', () => {
         /^false cexbar: debug: containers: cannot watch \S+ \(.*EACCES.*\): containers created /,
       );
     } finally {
+      await sandbox.destroy();
+    }
+  });
+
+  test("as the desktop user, says once that the helper's watch ended, and once that it is back", async () => {
+    const user = lookUpUser();
+    const dist = join(appDir(), 'dist', 'src', 'containers');
+    const script =
+      `const { LxcPathWatcher } = require(${JSON.stringify(join(dist, 'lxc-path-watcher.js'))});` +
+      `const { LxcBackend } = require(${JSON.stringify(join(dist, 'lxc-backend.js'))});` +
+      'const backend = new LxcBackend(process.argv[1]);' +
+      "const w = new LxcPathWatcher(process.argv[1], () => console.log('change')," +
+      ' (onLine, onExit) => backend.watchPath(onLine, onExit));' +
+      "w.start(); process.stdin.on('data', () => {}).on('close', () => w.close());";
+    const sandbox = createLxcSandbox('cexbar-gone-');
+    chmodSync(sandbox.path, 0o751);
+    const env = userEnvironment(user, { CEXBAR_LOG: 'debug' });
+    const child = spawnAsUser(user, ['node', '-e', script, sandbox.path], env, {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const logged = (pattern: RegExp, count: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if ((stderr.match(pattern) ?? []).length < count) return;
+          child.stderr?.off('data', check);
+          resolve();
+        };
+        child.stderr?.on('data', check);
+        check();
+      });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ended = new Promise((resolve) => child.on('close', resolve));
+    const watching = / watching \S+ through the LXC helper$/gm;
+    try {
+      await logged(watching, 1);
+      // The folder goes away, as an unmounted volume's: the helper says so and exits.
+      rmSync(sandbox.path, { recursive: true });
+      await logged(/ended/g, 1);
+      mkdirSync(sandbox.path, { mode: 0o751 });
+      chmodSync(sandbox.path, 0o751);
+      await logged(watching, 2);
+      child.stdin?.end();
+      await ended;
+      const lines = stderr.split('\n').filter((line) => line !== '');
+      assert.equal(lines.length, 4, stderr);
+      assert.match(
+        lines[0] ?? '',
+        /^cexbar: debug: containers: cannot watch .*EACCES.*helper's watch$/,
+      );
+      assert.equal(lines[1], `cexbar: containers: watching ${sandbox.path} through the LXC helper`);
+      assert.match(
+        lines[2] ?? '',
+        new RegExp(
+          `^cexbar: warn: containers: the LXC helper's watch of ${sandbox.path} ended \\(.*it is ` +
+            'gone.*\\); containers created or destroyed there show when it restarts$',
+        ),
+      );
+      assert.equal(lines[3], lines[1]);
+    } finally {
+      child.kill('SIGKILL');
       await sandbox.destroy();
     }
   });
