@@ -208,6 +208,18 @@ function checkClipboard(env: NodeJS.ProcessEnv): CheckResult {
     : fail('wl-clipboard', `${missing.join(' and ')} not on PATH: apt-get install wl-clipboard`);
 }
 
+// The session launcher grants an idmapped container's mapped user its session folder with
+// setfacl: without it only sessions of unmapped (privileged) containers start.
+function checkAcl(env: NodeJS.ProcessEnv): CheckResult {
+  const setfacl = findOnPath('setfacl', env);
+  return setfacl === null
+    ? fail(
+        'acl',
+        'setfacl not on PATH: sessions of idmapped containers cannot start: apt-get install acl',
+      )
+    : pass('acl', setfacl);
+}
+
 function checkPipeWire(env: NodeJS.ProcessEnv): CheckResult {
   const tool = findOnPath('pw-dump', env) ?? findOnPath('wpctl', env);
   if (tool === null) {
@@ -327,6 +339,8 @@ export async function runChecks(
     checkTypelibs('gtk-layer-shell', ['GtkLayerShell-0.1'], 'gir1.2-gtklayershell-0.1', env),
     checkLxc(env),
     checkHelper(env, options.helper ?? HELPER_PATH),
+    // Needed only by sessions of idmapped containers: the panel runs without it.
+    optional(checkAcl(env)),
     // No cexbar module uses the clipboard or PipeWire yet: the desktop's other parts may.
     optional(checkClipboard(env)),
     optional(checkPipeWire(env)),

@@ -29,6 +29,8 @@ export const LXC_VERBS = {
   monitor: 'lxc-monitor',
   attach: 'lxc-attach',
   'attach-x': 'lxc-attach',
+  // The helper watches the LXC path's folder itself (fs.watch as root): no lxc-* program.
+  watch: 'cexbar-lxc-helper',
 } as const;
 
 export type LxcVerb = keyof typeof LXC_VERBS;
@@ -241,7 +243,7 @@ export class CommandRunner {
       return { argv, exited: Promise.resolve(missing), stop: () => undefined };
     }
     const [file, ...rest] = argv as [string, ...string[]];
-    // The helper ends the monitor when this pipe closes, as it does when the panel dies.
+    // The helper ends a monitor or a watch when this pipe closes, as when the panel dies.
     const subprocess = execa(file, rest, {
       ...EXECA_OPTIONS,
       stdin: 'pipe',

@@ -130,7 +130,11 @@ export class ContainerService extends Observable<ContainersState> {
     });
     this.#windows = options.windows;
     this.#sessionOwnerUid = options.sessionOwner?.uid ?? process.getuid?.() ?? 0;
-    this.#watcher = new LxcPathWatcher(options.lxcPath, () => void this.refresh());
+    this.#watcher = new LxcPathWatcher(
+      options.lxcPath,
+      () => void this.refresh(),
+      (onLine, onExit) => this.#backend.watchPath(onLine, onExit),
+    );
     this.#spawnTerminal = options.spawnTerminal ?? spawnDetached;
     this.#adoptRunningSessions();
     this.#publish();

@@ -185,6 +185,26 @@ export class LxcBackend {
   }
 
   /**
+   * Follows the LXC path's folder through the helper's watch, as root: for a path the desktop
+   * user may not watch (LXCex's /var/lib/lxc, mode 751). onLine hears "watching", "changed" and
+   * "gone"; onExit hears when it ended on its own (with why), never after stop().
+   */
+  watchPath(
+    onLine: (line: string) => void,
+    onExit: (reason: LxcCommandError | PrivilegeError | null) => void,
+  ): () => void {
+    const running = this.#runner.spawnLines('watch', [this.lxcPath], onLine);
+    let stopped = false;
+    void running.exited.then((reason) => {
+      if (!stopped) onExit(reason);
+    });
+    return () => {
+      stopped = true;
+      running.stop();
+    };
+  }
+
+  /**
    * The argument vector that runs `command` inside the container with a clean environment, but
    * for WAYLAND_DISPLAY=/run/cexbar-session/wayland-0 (the helper sets exactly that): for a
    * nested compositor that starts the container's program itself (cage).

@@ -6,12 +6,14 @@
  *
  *   cexbar-lxc-helper VERB LXC_PATH [NAME] [SECONDS | DISPLAY] [UID:GID] [-- COMMAND...]
  *
+ * One verb, watch, runs no lxc-* program: the helper watches the LXC path's folder itself.
+ *
  * Root runs this file from a root-owned copy (scripts/install-helper.sh), so it loads nothing
  * but Node's builtins: no project code, no node_modules, nothing the user could rewrite. A
  * refusal prints one line, "cexbar-lxc-helper: ...", exits with code 2 and runs nothing.
  */
 import { spawn } from 'node:child_process';
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, watch, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 
 const SELF = 'cexbar-lxc-helper';
@@ -59,6 +61,8 @@ interface Verb {
    * killed panel leaves a root lxc-monitor behind for good.
    */
   whileCallerLives?: boolean;
+  /** Whether the helper itself does the work (watch): program and args are then unused. */
+  builtin?: boolean;
   args(
     path: string,
     name: string,
@@ -138,6 +142,15 @@ const VERBS: Record<string, Verb> = {
     command: true,
     display: true,
     args: (p, n, command, display, user) => attachArgs(p, n, `DISPLAY=:${display}`, command, user),
+  },
+  // The path's entries as they come and go (lxc-create, lxc-destroy): the desktop user may not
+  // watch LXCex's /var/lib/lxc (mode 751) itself. Prints bare lines, never an entry's name.
+  watch: {
+    program: SELF,
+    container: false,
+    whileCallerLives: true,
+    builtin: true,
+    args: () => [],
   },
 };
 
@@ -341,10 +354,51 @@ function runProgram(program: string, args: readonly string[], whileCallerLives =
   });
 }
 
+// watch's lines: "watching" once the watch is set, "changed" after a burst of changes (one
+// line for all that came within WATCH_COALESCE_MS), "gone" before exiting when the folder is.
+const WATCH_COALESCE_MS = 200;
+const WATCH_FAILED = 1;
+
+/**
+ * Watches the LXC path's folder until the caller's standard input closes. The folder removed,
+ * renamed or unmounted (another folder, or none, at the path): says "gone" and exits with 1, so
+ * that the caller can say so and try again later; nothing here retries or polls.
+ */
+function watchFolder(path: string): void {
+  const first = lstatSync(path);
+  let pending: NodeJS.Timeout | null = null;
+  function fail(why: string): never {
+    process.stdout.write('gone\n');
+    process.stderr.write(`${SELF}: stopped watching ${path}: ${why}\n`);
+    process.exit(WATCH_FAILED);
+  }
+  const check = (): void => {
+    pending = null;
+    const now = statOrNull(path);
+    if (now === null || !now.isDirectory()) fail('it is gone');
+    if (now.dev !== first.dev || now.ino !== first.ino) fail('another folder is there now');
+    process.stdout.write('changed\n');
+  };
+  const watcher = watch(path, { persistent: true }, () => {
+    pending ??= setTimeout(check, WATCH_COALESCE_MS);
+  });
+  watcher.on('error', (error) => fail(error.message));
+  process.stdin.on('data', () => undefined);
+  process.stdin.on('close', () => process.exit(0));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => process.exit(0));
+  }
+  process.stdout.write('watching\n');
+}
+
 function main(argv: readonly string[]): void {
   try {
     if (process.getuid?.() !== 0) refuse('must run as root, through sudo -n');
     const { spec, path, name, command, extra, user } = parseRequest(argv);
+    if (spec.builtin === true) {
+      watchFolder(path);
+      return;
+    }
     runProgram(spec.program, spec.args(path, name, command, extra, user), spec.whileCallerLives);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;

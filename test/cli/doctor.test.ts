@@ -48,7 +48,11 @@ test('a machine without wl-clipboard and a session bus is told what to install',
   const result = doctor({ PATH: pathWith('bare', ['lxc-ls']) });
   assert.equal(result.code, 1);
   assert.equal(result.stderr, '');
-  assert.equal(result.lines.length, 9);
+  assert.equal(result.lines.length, 10);
+  assert.equal(
+    lineOf(result.lines, 'acl'),
+    '⚠ acl: setfacl not on PATH: sessions of idmapped containers cannot start: apt-get install acl',
+  );
   assert.equal(
     lineOf(result.lines, 'wl-clipboard'),
     '⚠ wl-clipboard: wl-copy and wl-paste not on PATH: apt-get install wl-clipboard',
@@ -94,13 +98,14 @@ test('wl-clipboard on PATH passes; on a bus without a notification service the p
       daemon.once('error', reject);
     });
     const result = doctor({
-      PATH: pathWith('clipboard', ['wl-copy', 'wl-paste']),
+      PATH: pathWith('clipboard', ['wl-copy', 'wl-paste', 'setfacl']),
       DBUS_SESSION_BUS_ADDRESS: address,
     });
     assert.equal(
       lineOf(result.lines, 'wl-clipboard'),
       '✔ wl-clipboard: wl-copy and wl-paste are on PATH',
     );
+    assert.equal(lineOf(result.lines, 'acl'), `✔ acl: ${join(dir, 'clipboard', 'setfacl')}`);
     assert.match(lineOf(result.lines, 'PipeWire'), /^⚠ PipeWire: /);
     assert.match(lineOf(result.lines, 'session bus'), /^✔ session bus: \//);
     assert.equal(

@@ -123,7 +123,7 @@ describe('CommandRunner', () => {
     assert.throws(() => runner.argv('sh' as LxcVerb, ['-c', 'id']), {
       message:
         'command runner: "sh" is not a verb of the LXC helper; verbs: list, state, info, ' +
-        'idmap, start, stop, kill, freeze, unfreeze, monitor, attach, attach-x',
+        'idmap, start, stop, kill, freeze, unfreeze, monitor, attach, attach-x, watch',
     });
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
@@ -10,7 +11,12 @@ import { configSchema } from '../../src/config/schema.js';
 import { refreshLogLevel } from '../../src/util/log.js';
 import { createLxcSandbox, IGNORES_HALT } from '../../scripts/harness/lxc.js';
 import { appDir } from '../../scripts/harness/panel.js';
-import { lookUpUser, runAsUser, userEnvironment } from '../../scripts/harness/run-as-user.js';
+import {
+  lookUpUser,
+  runAsUser,
+  spawnAsUser,
+  userEnvironment,
+} from '../../scripts/harness/run-as-user.js';
 import { waitForState } from '../helpers/wait-for-state.js';
 import { captureLog, type LogCapture } from './helpers/capture-log.js';
 import { containerNamed } from './helpers/container-named.js';
@@ -200,6 +206,67 @@ describe('LxcPathWatcher', () => {
     }
   });
 
+  test("as the desktop user, says once that the helper's watch ended, and once that it is back", async () => {
+    const user = lookUpUser();
+    const dist = join(appDir(), 'dist', 'src', 'containers');
+    const script =
+      `const { LxcPathWatcher } = require(${JSON.stringify(join(dist, 'lxc-path-watcher.js'))});` +
+      `const { LxcBackend } = require(${JSON.stringify(join(dist, 'lxc-backend.js'))});` +
+      'const backend = new LxcBackend(process.argv[1]);' +
+      "const w = new LxcPathWatcher(process.argv[1], () => console.log('change')," +
+      ' (onLine, onExit) => backend.watchPath(onLine, onExit));' +
+      "w.start(); process.stdin.on('data', () => {}).on('close', () => w.close());";
+    const sandbox = createLxcSandbox('cexbar-gone-');
+    chmodSync(sandbox.path, 0o751);
+    const env = userEnvironment(user, { CEXBAR_LOG: 'debug' });
+    const child = spawnAsUser(user, ['node', '-e', script, sandbox.path], env, {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const logged = (pattern: RegExp, count: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if ((stderr.match(pattern) ?? []).length < count) return;
+          child.stderr?.off('data', check);
+          resolve();
+        };
+        child.stderr?.on('data', check);
+        check();
+      });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ended = new Promise((resolve) => child.on('close', resolve));
+    const watching = / watching \S+ through the LXC helper$/gm;
+    try {
+      await logged(watching, 1);
+      // The folder goes away, as an unmounted volume's: the helper says so and exits.
+      rmSync(sandbox.path, { recursive: true });
+      await logged(/ended/g, 1);
+      mkdirSync(sandbox.path, { mode: 0o751 });
+      chmodSync(sandbox.path, 0o751);
+      await logged(watching, 2);
+      child.stdin?.end();
+      await ended;
+      const lines = stderr.split('\n').filter((line) => line !== '');
+      assert.equal(lines.length, 4, stderr);
+      assert.match(
+        lines[0] ?? '',
+        /^cexbar: debug: containers: cannot watch .*EACCES.*helper's watch$/,
+      );
+      assert.equal(lines[1], `cexbar: containers: watching ${sandbox.path} through the LXC helper`);
+      assert.match(
+        lines[2] ?? '',
+        new RegExp(
+          `^cexbar: warn: containers: the LXC helper's watch of ${sandbox.path} ended \\(.*it is ` +
+            'gone.*\\); containers created or destroyed there show when it restarts$',
+        ),
+      );
+      assert.equal(lines[3], lines[1]);
+    } finally {
+      child.kill('SIGKILL');
+      await sandbox.destroy();
+    }
+  });
+
   test('says in one debug line when the LXC path cannot be watched, and reports nothing', () => {
     const previous = process.env.CEXBAR_LOG;
     process.env.CEXBAR_LOG = 'debug';
@@ -222,5 +289,82 @@ describe('LxcPathWatcher', () => {
       line.endsWith('): containers created or destroyed there show at the next lxc-monitor event'),
       line,
     );
+  });
+});
+
+describe('ContainerService as the desktop user, on a mode 751 LXC path', () => {
+  test("shows a container created and one destroyed there, through the helper's watch", async () => {
+    const user = lookUpUser();
+    // A path of its own, root's with mode 751 as LXCex's /var/lib/lxc: the user cannot watch it.
+    const sandbox = createLxcSandbox('cexbar-751-');
+    const userRuntime = mkdtempSync(join(tmpdir(), 'cexbar-runtime-'));
+    chownSync(userRuntime, user.uid, user.gid);
+    const script = join(appDir(), 'dist', 'test', 'containers', 'helpers', 'service-as-user.js');
+    await sandbox.create('steady');
+    chmodSync(sandbox.path, 0o751);
+    let stderr = '';
+    const service = spawnAsUser(
+      user,
+      ['node', script, sandbox.path, userRuntime],
+      userEnvironment(user, { CEXBAR_LOG: 'debug' }),
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    const states: string[][] = [];
+    const waiters: (() => void)[] = [];
+    service.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const { stdout } = service;
+    if (stdout === null) throw new Error('test: the service has no stdout pipe');
+    createInterface({ input: stdout }).on('line', (line) => {
+      const state = JSON.parse(line) as { listed: boolean; containers: string[] };
+      if (state.listed) states.push(state.containers);
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const ended = new Promise((resolve) => service.on('close', resolve));
+    /** Waits for the service's first state (from now on, or the last) that `wanted` accepts. */
+    const waitForList = async (what: string, wanted: (list: string[]) => boolean) => {
+      const deadline = setTimeout(() => waiters.forEach((wake) => wake()), 20_000);
+      try {
+        while (!wanted(states.at(-1) ?? ['(none)'])) {
+          if (service.exitCode !== null) throw new Error(`the service ended: ${stderr}`);
+          const before = states.length + stderr.length;
+          await new Promise<void>((resolve) => waiters.push(resolve));
+          if (states.length + stderr.length === before && !wanted(states.at(-1) ?? ['(none)'])) {
+            const last = JSON.stringify(states.at(-1));
+            throw new Error(`test: timed out waiting for ${what}; last ${last}; log: ${stderr}`);
+          }
+        }
+      } finally {
+        clearTimeout(deadline);
+      }
+    };
+    try {
+      await waitForList('steady listed', (list) => list.join() === 'steady STOPPED');
+      await waitForList('the watch set', () => /through the LXC helper\n/.test(stderr));
+      // Nothing changes state: only the helper's watch can tell the service.
+      await sandbox.create('fresh');
+      await waitForList('fresh shown', (list) => list.join() === 'fresh STOPPED,steady STOPPED');
+      await sandbox.lxc('lxc-destroy', '-n', 'fresh');
+      await waitForList('fresh gone', (list) => list.join() === 'steady STOPPED');
+      assert.match(
+        stderr,
+        /^cexbar: debug: containers: cannot watch \S+ \(.*EACCES.*\): watching it through the LXC helper's watch$/m,
+      );
+      const watchLines = stderr
+        .split('\n')
+        .filter((line) => /helper's watch|through the LXC/.test(line));
+      assert.deepEqual(watchLines.slice(1), [
+        `cexbar: containers: watching ${sandbox.path} through the LXC helper`,
+      ]);
+      service.stdin?.end();
+      await ended;
+      assert.equal(service.exitCode, 0);
+    } finally {
+      service.kill('SIGKILL');
+      await sandbox.destroy();
+      rmSync(userRuntime, { recursive: true, force: true });
+    }
   });
 });

@@ -132,7 +132,7 @@ describe('cexbar-lxc-helper', () => {
   test('refuses an unknown verb, help options and a wrong argument count', async () => {
     const verbs =
       'list, state, info, idmap, start, stop, kill, freeze, unfreeze, monitor, attach, ' +
-      'attach-x';
+      'attach-x, watch';
     for (const verb of ['destroy', '-h', '--help']) {
       assert.deepEqual(
         await helper(verb, lxc.path, 'c1'),
@@ -168,6 +168,85 @@ describe('cexbar-lxc-helper', () => {
       refusal(`LXC path ${userOwned} must be a folder owned by root and writable by no one else`),
     );
     assert.equal(await lxc.state('c1'), 'RUNNING');
+  });
+
+  test('refuses to watch a bad, unlisted or user-owned path, or with a name', async () => {
+    const notAllowed = (path: string): string =>
+      `LXC path ${path} is not allowed: add it to /etc/cexbar/lxc-paths ` +
+      '(root-owned, one path a line)';
+    const refusals: [string[], string][] = [
+      [
+        [`${lxc.path}/`],
+        `LXC path "${lxc.path}/" must be absolute, without "..", "//" or a final "/"`,
+      ],
+      [['lxc'], 'LXC path "lxc" must be absolute, without "..", "//" or a final "/"'],
+      [[outside], notAllowed(outside)],
+      [['/tmp'], notAllowed('/tmp')],
+      [
+        [userOwned],
+        `LXC path ${userOwned} must be a folder owned by root and writable by no one else`,
+      ],
+      [
+        [lxc.path, 'c1'],
+        'usage: cexbar-lxc-helper watch LXC_PATH (received 2 arguments after the verb)',
+      ],
+      [[], 'usage: cexbar-lxc-helper watch LXC_PATH (received 0 arguments after the verb)'],
+    ];
+    for (const [args, message] of refusals) {
+      assert.deepEqual(await helperAsUser('watch', ...args), refusal(message), args.join(' '));
+    }
+  });
+
+  test('watches a mode 751 path for the desktop user: a bare line per change, "gone" at the end', async () => {
+    const watched = mkdtempSync(join(TEST_LXC_PARENT, 'watched-'));
+    chmodSync(watched, 0o751);
+    const argv = [...AS_DESKTOP_USER, '--reset-env', '/usr/bin/sudo', '-n', LXC_HELPER];
+    const child = spawn(argv[0] ?? '', [...argv.slice(1), 'watch', watched], {
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const nextLine = (wanted: string): Promise<void> =>
+      new Promise((resolve) => {
+        const onData = (chunk: string): void => {
+          lines.push(...chunk.split('\n').filter((line) => line !== ''));
+          if (lines.at(-1) === wanted) {
+            child.stdout.off('data', onData);
+            resolve();
+          }
+        };
+        child.stdout.on('data', onData);
+      });
+    child.stdout.setEncoding('utf8');
+    try {
+      await nextLine('watching');
+      mkdirSync(join(watched, 'secret-name'));
+      await nextLine('changed');
+      rmSync(watched, { recursive: true });
+      await nextLine('gone');
+      assert.equal(await ended, 1);
+      assert.equal(stderr, `cexbar-lxc-helper: stopped watching ${watched}: it is gone\n`);
+      assert.equal(lines.join(' ').includes('secret'), false, 'an entry name was printed');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(watched, { recursive: true, force: true });
+    }
+  });
+
+  test("ends a watch when the caller's standard input closes, as a killed panel's does", async () => {
+    const child = spawn(LXC_HELPER, ['watch', lxc.path], {
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdin.end();
+    assert.equal(await ended, 0);
   });
 
   test('refuses to read an allowlist file that others could write', async () => {
