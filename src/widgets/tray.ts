@@ -88,7 +88,9 @@ function createItemWidget(tray: TraySource, key: string): ItemWidget {
     if (item === undefined) return false;
     const [x, y] = [event.xRoot, event.yRoot];
     if (event.button === SECONDARY_BUTTON || (event.button === PRIMARY_BUTTON && item.itemIsMenu)) {
-      report(`${item.id}: the menu`, openMenu(tray, item, box, currentMenuTrigger()));
+      // Hung from the image: a menu hung from the event box (a widget with its own GDK window)
+      // was seen at twice the box's x on the bar.
+      report(`${item.id}: the menu`, openMenu(tray, item, image, currentMenuTrigger()));
     } else if (event.button === PRIMARY_BUTTON) {
       report(`${item.id}: Activate`, tray.activate(key, x, y));
     } else if (event.button === MIDDLE_BUTTON) {
@@ -163,7 +165,7 @@ export function createTrayModule(context: ModuleContext): BarModule {
     );
     const widget = found === undefined ? undefined : widgets.get(found.key);
     if (found === undefined || widget === undefined) return null;
-    return openMenu(context.tray, found, widget.box, null);
+    return openMenu(context.tray, found, widget.image, null);
   };
   MENU_OPENERS.add(popUp);
 

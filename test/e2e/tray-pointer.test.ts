@@ -163,6 +163,11 @@ test('a real right click opens the item’s menu, a real click on an entry sends
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, GTK_MENU_RELEASE_MS - waited)));
   // Its first entry, "Say hello", is the top row of the menu, found by its background.
   const box = menuBox(menu);
+  // It hangs from the icon: its left edge (the border is a pixel or two) under the icon's.
+  assert.ok(
+    Math.abs(box.x - icon.from) <= 2,
+    `the menu is at x ${box.x}, the icon at ${icon.from}`,
+  );
   const entry = { x: box.x + Math.round(box.width / 2), y: box.y + 16 };
   await pointer.click(entry.x, entry.y, 'left');
   assert.equal(
