@@ -120,8 +120,13 @@ export class VirtualPointer {
     this.#socket.write(encode(POINTER_ID, opcode, args));
   }
 
+  /**
+   * The events' time in milliseconds, as a real device gives it: GTK reads it (a menu ignores
+   * a button release within its first half second, a double click is two clicks close in time),
+   * so made-up steps would turn two quick clicks into a double click. Always moving forward.
+   */
   #now(): { u: number } {
-    this.#time += 10;
+    this.#time = Math.max(this.#time + 1, Math.round(performance.now())) % 2 ** 32;
     return { u: this.#time };
   }
 

@@ -20,6 +20,7 @@ import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
 import { redrawCounts } from '../widgets/frame-scheduler.js';
+import { closePopupMenu } from '../widgets/popup-menu.js';
 import { openTrayMenu } from '../widgets/tray.js';
 import {
   createNotificationPopups,
@@ -138,6 +139,7 @@ export class Panel {
     panel.#tray.setEnabled(options.config.modules.includes('tray'));
     // The bars show at once; the containers fill in when LXC has answered.
     panel.#followMonitors();
+    panel.#closeMenuOnWorkspaceSwitch();
     panel.#showNotifications();
     if (options.config.windows.markInSway) void panel.#startMarking();
     panel.#startContainers();
@@ -409,6 +411,24 @@ export class Panel {
         if (name !== null && this.#disabledOutputs.includes(name)) this.#removeBar(monitor);
       }
       for (const monitor of monitorsOf(display)) this.#addBar(monitor);
+    });
+  }
+
+  /**
+   * A menu open on the bar (a container's, a tray item's) closes when the user goes to another
+   * workspace: it was asked for on the one left, and a stale popup would stay over the new one.
+   */
+  #closeMenuOnWorkspaceSwitch(): void {
+    const focusedOf = (state: SwayClient['state']): number | null =>
+      state.workspaces.find((workspace) => workspace.focused)?.id ?? null;
+    let focused = focusedOf(this.#sway.state);
+    this.#sway.subscribe((state) => {
+      const before = focused;
+      focused = focusedOf(state);
+      if (before === focused) return;
+      inGtkIdle(() => {
+        if (!this.#stopped) closePopupMenu();
+      });
     });
   }
 

@@ -8,7 +8,7 @@ import { describeError, log } from '../util/log.js';
 import { detailLines } from './container-details.js';
 import { Gtk, addClasses, type GtkWidget } from './gtk.js';
 import { runAction, type PanelActions } from './module.js';
-import { popUpMenu } from './popup-menu.js';
+import { popUpMenu, type MenuTrigger } from './popup-menu.js';
 
 /*
  * A container's menu (a right click on its button, or `cexbar msg menu containers NAME`): every
@@ -75,12 +75,14 @@ function buildMenu(container: ContainerState, details: string[], actions: PanelA
 
 /**
  * Pops up the container's menu under its button. The details are fetched first: a popup on
- * Wayland keeps the size it was mapped with. `current` gives the container's state then.
+ * Wayland keeps the size it was mapped with. `current` gives the container's state then;
+ * `trigger` is the click that asked for the menu, if a click did.
  */
 export async function popUpContainerMenu(
   button: GtkWidget,
   current: () => ContainerState | undefined,
   actions: PanelActions,
+  trigger: MenuTrigger | null = null,
 ): Promise<void> {
   const before = current();
   if (before === undefined) return;
@@ -93,10 +95,11 @@ export async function popUpContainerMenu(
     setImmediate(() => {
       const container = current() ?? before;
       const menu = buildMenu(container, details, actions);
-      popUpMenu(menu, button, () => {
+      const up = (): void => {
         log.debug('containers', `${container.name}: menu up`);
         resolve();
-      });
+      };
+      popUpMenu(menu, button, up, undefined, trigger);
     });
   });
 }

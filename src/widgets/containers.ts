@@ -1,6 +1,7 @@
 import type { ContainerState } from '../containers/container-state.js';
 import { toDisplayText } from '../util/text.js';
 import { popUpContainerMenu } from './container-menu.js';
+import { currentMenuTrigger, type MenuTrigger } from './popup-menu.js';
 import { Gtk, addClasses, clearBox, setClasses, type GtkButton, type GtkLabel } from './gtk.js';
 import { renderOnChange, runAction, type BarModule, type ModuleContext } from './module.js';
 
@@ -85,13 +86,13 @@ export function createContainersModule(context: ModuleContext): BarModule {
   const buttons = new Map<string, ContainerButton>();
   let shownNames = '';
 
-  const popUp = (name: string): Promise<void> | null => {
+  const popUp = (name: string, trigger: MenuTrigger | null = null): Promise<void> | null => {
     const shown = buttons.get(name);
     const container = context.containers.state.containers.find((each) => each.name === name);
     if (shown === undefined || container === undefined) return null;
     const current = (): ContainerState | undefined =>
       context.containers.state.containers.find((each) => each.name === name);
-    return popUpContainerMenu(shown.button, current, context.actions);
+    return popUpContainerMenu(shown.button, current, context.actions, trigger);
   };
   MENU_OPENERS.add(popUp);
 
@@ -106,7 +107,7 @@ export function createContainersModule(context: ModuleContext): BarModule {
       button.on('clicked', () => runAction(context.actions.activateContainer(container.name)));
       button.on('button-press-event', (event) => {
         if (event.button !== SECONDARY_BUTTON) return false;
-        void popUp(container.name);
+        void popUp(container.name, currentMenuTrigger());
         return true;
       });
       box.packStart(button, false, false, 0);

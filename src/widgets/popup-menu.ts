@@ -8,6 +8,16 @@ import { Gdk, GLib, Gtk, GtkLayerShell, type GtkWidget } from './gtk.js';
  */
 
 type GtkMenu = InstanceType<typeof Gtk.Menu>;
+/** The click that opens a menu, copied while it was current (GTK frees its own after it). */
+export type MenuTrigger = InstanceType<typeof Gdk.Event>;
+
+/**
+ * The event being handled now, as a copy the caller owns: what a click handler keeps for the
+ * menu it pops up later (after a D-Bus round trip). Null outside an event's handler.
+ */
+export function currentMenuTrigger(): MenuTrigger | null {
+  return Gtk.getCurrentEvent();
+}
 
 /**
  * Whether the bar has the keyboard now. The generated types call `hasToplevelFocus` a property,
@@ -71,13 +81,16 @@ export function closePopupMenu(): void {
 /**
  * Pops up `menu` under `anchor` once the bar has the keyboard, after closing any other open
  * menu; `up` is called once it is up (or at once, when it closed before). The menu is destroyed
- * when it closes, `closed` called then. Call it from a callback of the event loop (FIELD-NOTES).
+ * when it closes, `closed` called then. `trigger` is the click that asked for it, which GTK
+ * wants for the popup's grab (null from `cexbar msg menu`: GTK then warns that it has none).
+ * Call it from a callback of the event loop (FIELD-NOTES).
  */
 export function popUpMenu(
   menu: GtkMenu,
   anchor: GtkWidget,
   up: () => void,
   closed: () => void = () => undefined,
+  trigger: MenuTrigger | null = null,
 ): void {
   closePopupMenu();
   let open = true;
@@ -109,7 +122,7 @@ export function popUpMenu(
   anchor.on('destroy', close);
   releaseKeyboard = holdKeyboard(anchor, () => {
     if (!open) return;
-    menu.popupAtWidget(anchor, Gdk.Gravity.SOUTH_WEST, Gdk.Gravity.NORTH_WEST, null);
+    menu.popupAtWidget(anchor, Gdk.Gravity.SOUTH_WEST, Gdk.Gravity.NORTH_WEST, trigger);
     announce();
   });
 }

@@ -2,7 +2,7 @@ import type { DbusMenuClient } from '../tray/menu-client.js';
 import type { MenuEntry } from '../tray/menu-state.js';
 import { describeError, log } from '../util/log.js';
 import { Gtk, addClasses, type GtkWidget } from './gtk.js';
-import { popUpMenu } from './popup-menu.js';
+import { popUpMenu, type MenuTrigger } from './popup-menu.js';
 
 /*
  * A tray item's dbusmenu as a GTK menu. It renders the menu client's layout, and follows it
@@ -54,9 +54,14 @@ function fillMenu(menu: GtkMenu, entries: MenuEntry[], client: DbusMenuClient): 
 
 /**
  * Pops up the item's menu under `anchor`, its layout read fresh (AboutToShow, then GetLayout);
- * resolves once it is up. While it is open, a changed layout is shown at once.
+ * resolves once it is up. While it is open, a changed layout is shown at once. `trigger` is the
+ * click that asked for it, if a click did.
  */
-export async function popUpTrayMenu(anchor: GtkWidget, client: DbusMenuClient): Promise<void> {
+export async function popUpTrayMenu(
+  anchor: GtkWidget,
+  client: DbusMenuClient,
+  trigger: MenuTrigger | null = null,
+): Promise<void> {
   await client.aboutToShow();
   const root = client.state.root;
   if (root === null) {
@@ -71,7 +76,7 @@ export async function popUpTrayMenu(anchor: GtkWidget, client: DbusMenuClient): 
       const stop = client.subscribe((state) => {
         if (state.root !== null) fillMenu(menu, state.root.children, client);
       });
-      popUpMenu(menu, anchor, resolve, stop);
+      popUpMenu(menu, anchor, resolve, stop, trigger);
     });
   });
 }

@@ -5,6 +5,7 @@ import { describeError, log } from '../util/log.js';
 import { Gdk, Gtk, addClasses, setClasses, type GtkBox, type GtkWidget } from './gtk.js';
 import { renderOnChange, type BarModule, type ModuleContext } from './module.js';
 import { iconPixbufOf } from './tray-icon.js';
+import { currentMenuTrigger, type MenuTrigger } from './popup-menu.js';
 import { popUpTrayMenu } from './tray-menu.js';
 
 /*
@@ -65,11 +66,16 @@ function report(what: string, action: Promise<void>): void {
   action.catch((error: unknown) => log.warn('tray', `${what} failed (${describeError(error)})`));
 }
 
-/** A right click, or a left one on an item that is only a menu. */
-function openMenu(tray: TraySource, item: TrayItemState, anchor: GtkWidget): Promise<void> {
+/** A right click (`trigger`), a left one on an item that is only a menu, or `cexbar msg`. */
+function openMenu(
+  tray: TraySource,
+  item: TrayItemState,
+  anchor: GtkWidget,
+  trigger: MenuTrigger | null,
+): Promise<void> {
   const client = tray.menuOf(item.key);
   if (client === null) return tray.contextMenu(item.key);
-  return popUpTrayMenu(anchor, client);
+  return popUpTrayMenu(anchor, client, trigger);
 }
 
 function createItemWidget(tray: TraySource, key: string): ItemWidget {
@@ -82,7 +88,9 @@ function createItemWidget(tray: TraySource, key: string): ItemWidget {
     if (item === undefined) return false;
     const [x, y] = [event.xRoot, event.yRoot];
     if (event.button === SECONDARY_BUTTON || (event.button === PRIMARY_BUTTON && item.itemIsMenu)) {
-      report(`${item.id}: the menu`, openMenu(tray, item, box));
+      // Hung from the image: a menu hung from the event box (a widget with its own GDK window)
+      // was seen at twice the box's x on the bar.
+      report(`${item.id}: the menu`, openMenu(tray, item, image, currentMenuTrigger()));
     } else if (event.button === PRIMARY_BUTTON) {
       report(`${item.id}: Activate`, tray.activate(key, x, y));
     } else if (event.button === MIDDLE_BUTTON) {
@@ -157,7 +165,7 @@ export function createTrayModule(context: ModuleContext): BarModule {
     );
     const widget = found === undefined ? undefined : widgets.get(found.key);
     if (found === undefined || widget === undefined) return null;
-    return openMenu(context.tray, found, widget.box);
+    return openMenu(context.tray, found, widget.image, null);
   };
   MENU_OPENERS.add(popUp);
 
