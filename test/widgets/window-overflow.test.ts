@@ -49,8 +49,11 @@ describe('chooseShownWindows', () => {
   });
 
   it('always shows the focused window, however late it comes', () => {
-    const groups = [GROUPS[0]!, { ...GROUPS[1]!, windows: [...GROUPS[1]!.windows] }];
-    groups[1]!.windows[4] = window(8, { focused: true });
+    const groups: MeasuredGroup[] = [
+      { tagWidth: 30, windows: [window(1), window(2), window(3)] },
+      { tagWidth: 30, windows: [4, 5, 6, 7].map((id) => window(id)) },
+    ];
+    groups[1]?.windows.push(window(8, { focused: true }));
     // Room for three buttons and one tag beside the "+N": the focused one takes a place and its
     // group's tag, so the first group gives up a window.
     assert.deepEqual(choose(30 + 50 + 4 + 30 + 50 + 4 + 40, groups), {
