@@ -73,6 +73,28 @@ function budgetIn(bar: GtkBox, module: GtkWidget): number {
   return innerWidth(bar) - asked - bar.getSpacing() * others.length;
 }
 
+// The windows modules on the bars now, each able to pop up the menu of the windows it leaves
+// out (null: it leaves none out).
+const HIDDEN_MENU_OPENERS = new Set<() => Promise<void> | null>();
+
+/** The item `cexbar msg menu windows ITEM` takes: the one menu the module has. */
+const HIDDEN_MENU_ITEM = 'hidden';
+
+/**
+ * Pops up the "+N" menu of the first bar that leaves windows out, as a click on it does
+ * (`cexbar msg menu windows hidden`); resolves once it is up.
+ */
+export async function openHiddenWindowsMenu(item: string): Promise<void> {
+  if (item !== HIDDEN_MENU_ITEM) {
+    throw new Error(`no windows menu ${JSON.stringify(item)}: the one menu is "hidden"`);
+  }
+  for (const open of HIDDEN_MENU_OPENERS) {
+    const opening = open();
+    if (opening !== null) return opening;
+  }
+  throw new Error('no windows module on the bars leaves windows out');
+}
+
 /** A hidden window's entry in the "+N" menu: its owner and title, as plain text. */
 function menuEntry(group: WindowGroup, window: OwnedWindow): InstanceType<typeof Gtk.MenuItem> {
   const owner = group.owner === null ? HOST_TAG : toDisplayText(group.owner, 32);
@@ -135,8 +157,9 @@ export function createWindowsModule(context: ModuleContext): BarModule {
   overflow.setNoShowAll(true);
   overflowLabel.show();
 
-  const openOverflowMenu = (): void => {
+  const openOverflowMenu = (up: () => void = () => undefined): void => {
     const menu = new Gtk.Menu();
+    addClasses(menu, 'popup-windows');
     for (const { group, windows } of currentGroups()) {
       for (const window of windows) {
         if (!hiddenIds.includes(window.id)) continue;
@@ -146,9 +169,15 @@ export function createWindowsModule(context: ModuleContext): BarModule {
       }
     }
     menu.showAll();
-    popUpMenu(menu, overflow, () => undefined);
+    popUpMenu(menu, overflow, up);
   };
-  overflow.on('clicked', openOverflowMenu);
+  overflow.on('clicked', () => openOverflowMenu());
+  const openFromControl = (): Promise<void> | null => {
+    if (hiddenIds.length === 0) return null;
+    // GTK work from a callback of the event loop, as the other menus do (FIELD-NOTES).
+    return new Promise<void>((resolve) => setImmediate(() => openOverflowMenu(resolve)));
+  };
+  HIDDEN_MENU_OPENERS.add(openFromControl);
 
   const createButton = (window: OwnedWindow): WindowButton => {
     const label = new Gtk.Label({ label: '' });
@@ -301,6 +330,7 @@ export function createWindowsModule(context: ModuleContext): BarModule {
     root,
     text: () => shownText,
     destroy: () => {
+      HIDDEN_MENU_OPENERS.delete(openFromControl);
       stop();
       cancelRender(render);
       watchedBar?.off('size-allocate', onBarAllocated);
