@@ -258,7 +258,9 @@ export function createWindowsModule(context: ModuleContext): BarModule {
       box.setVisible(windows.some((window) => choice.shown.has(window.id)));
     }
     overflowLabel.setText(`+${hiddenIds.length}`);
-    overflow.setTooltipText(`${hiddenIds.length} more windows`);
+    overflow.setTooltipText(
+      hiddenIds.length === 1 ? '1 more window' : `${hiddenIds.length} more windows`,
+    );
     overflow.setVisible(hiddenIds.length > 0);
     const shownIds = built.flatMap(({ windows }) => windows.map((w) => w.id));
     shownText = [
