@@ -74,6 +74,7 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
        cexbar msg action containers NAME ACTION
        cexbar msg menu containers NAME
        cexbar msg menu tray ITEM
+       cexbar msg menu windows hidden
        cexbar msg notification close ID
        cexbar msg notification invoke ID KEY
 
@@ -88,6 +89,8 @@ supervision of 'cexbar run' (which starts it): it ends when its display does.
   menu containers NAME       Pop up the container's menu on the bar, as a right click does.
   menu tray ITEM             Pop up the tray item's menu on the bar, as a right click does;
                              the arrow keys and Return choose in it.
+  menu windows hidden        Pop up the menu of the windows that do not fit on the bar, as
+                             a click on its "+N" button does.
   action containers NAME ACTION
                              Run one action of the container's menu and wait until it has
                              finished. ACTION is one of:
@@ -135,7 +138,7 @@ const MSG_HELP_HINT = "see 'cexbar msg --help'";
 /** Every request msg takes, for the message that asks for one. */
 const REQUEST_LIST =
   "'state', 'activate MODULE ITEM', 'action containers NAME ACTION', 'menu containers NAME', " +
-  "'menu tray ITEM', 'notification close ID' or 'notification invoke ID KEY'";
+  "'menu tray ITEM', 'menu windows hidden', 'notification close ID' or 'notification invoke ID KEY'";
 /** The requests whose reply (the panel's state) msg prints; the others succeed quietly. */
 const PRINTED_REQUESTS: readonly ControlRequest['command'][] = ['state', 'action'];
 const ACTION_TIMEOUT_MS = 3_700_000;
@@ -198,13 +201,20 @@ function isContainerAction(word: string): word is ContainerAction {
   return (CONTAINER_ACTIONS as readonly string[]).includes(word);
 }
 
-/** `menu containers NAME` and `menu tray ITEM`. */
+/** `menu containers NAME`, `menu tray ITEM` and `menu windows hidden`. */
 function parseMenuRequest(words: string[]): ControlRequest {
   const [module, item, ...rest] = words;
-  const usage = module === 'tray' ? 'menu tray ITEM' : 'menu containers NAME';
-  if ((module !== 'containers' && module !== 'tray') || item === undefined || item === '') {
+  const usage =
+    module === 'tray'
+      ? 'menu tray ITEM'
+      : module === 'windows'
+        ? 'menu windows hidden'
+        : 'menu containers NAME';
+  const known = module === 'containers' || module === 'tray' || module === 'windows';
+  if (!known || item === undefined || item === '') {
     throw new UsageError(
-      `msg menu takes 'menu containers NAME' or 'menu tray ITEM'; ${MSG_HELP_HINT}`,
+      `msg menu takes 'menu containers NAME', 'menu tray ITEM' or 'menu windows hidden'; ` +
+        MSG_HELP_HINT,
     );
   }
   if (rest.length > 0) throw new UsageError(`msg menu takes '${usage}', nothing more`);

@@ -23,10 +23,11 @@ export const controlRequestSchema = z.discriminatedUnion('command', [
     item: z.string().min(1).max(4096),
     action: z.enum(CONTAINER_ACTIONS),
   }),
-  // Pops up a container's or a tray item's menu on the bar, as a right click does.
+  // Pops up a container's or a tray item's menu on the bar, as a right click does, or the menu
+  // of the windows left out (item "hidden"), as a click on the "+N" button does.
   z.strictObject({
     command: z.literal('menu'),
-    module: z.enum(['containers', 'tray']),
+    module: z.enum(['containers', 'tray', 'windows']),
     item: z.string().min(1).max(4096),
   }),
   // A desktop notification's close button or action button, as a click on it does.

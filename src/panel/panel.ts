@@ -19,6 +19,7 @@ import { describeTray, TrayService } from '../tray/tray-service.js';
 import { describeError, log } from '../util/log.js';
 import { createBar, type Bar } from '../widgets/bar.js';
 import { openContainerMenu } from '../widgets/containers.js';
+import { openHiddenWindowsMenu } from '../widgets/windows.js';
 import { redrawCounts } from '../widgets/frame-scheduler.js';
 import { closePopupMenu } from '../widgets/popup-menu.js';
 import { openTrayMenu } from '../widgets/tray.js';
@@ -181,7 +182,9 @@ export class Panel {
     request: Extract<ControlRequest, { command: 'action' | 'menu' }>,
   ): Promise<unknown> {
     if (request.command === 'menu' && request.module === 'tray') await openTrayMenu(request.item);
-    else if (request.command === 'menu') await openContainerMenu(request.item);
+    else if (request.command === 'menu' && request.module === 'windows') {
+      await openHiddenWindowsMenu(request.item);
+    } else if (request.command === 'menu') await openContainerMenu(request.item);
     else if (request.action === 'details') return this.actions.containerDetails(request.item);
     else await this.actions.containerAction(request.item, request.action);
     return this.snapshot();

@@ -44,7 +44,10 @@ export interface ModuleContext {
 
 export interface BarModule {
   readonly root: GtkWidget;
-  /** The text the module shows, for `cexbar msg state`, when it is one text (the clock). */
+  /**
+   * The text the module shows, for `cexbar msg state`, when it is one text (the clock), or a
+   * summary of what it shows (the windows module: `#CON_ID` per button shown, then `+N`).
+   */
   text?(): string;
   destroy(): void;
 }

@@ -156,7 +156,7 @@ test('a missing or empty argument to msg is named before anything is sent', () =
     usage([]),
     "cexbar: msg needs a request: 'state', 'activate MODULE ITEM', " +
       "'action containers NAME ACTION', 'menu containers NAME', 'menu tray ITEM', " +
-      "'notification close ID' or 'notification invoke ID KEY'; see 'cexbar msg --help'\n",
+      "'menu windows hidden', 'notification close ID' or 'notification invoke ID KEY'; see 'cexbar msg --help'\n",
   );
   assert.equal(
     usage(['activate']),
@@ -244,7 +244,12 @@ test('msg action and msg menu name what is wrong before anything is sent', () =>
   );
   assert.equal(
     usage(['menu', 'tray']),
-    "cexbar: msg menu takes 'menu containers NAME' or 'menu tray ITEM'; see 'cexbar msg --help'\n",
+    "cexbar: msg menu takes 'menu containers NAME', 'menu tray ITEM' or 'menu windows hidden'; " +
+      "see 'cexbar msg --help'\n",
+  );
+  assert.equal(
+    usage(['menu', 'windows', 'hidden', 'now']),
+    "cexbar: msg menu takes 'menu windows hidden', nothing more\n",
   );
   assert.equal(
     usage(['menu', 'tray', 'nm-applet', 'now']),

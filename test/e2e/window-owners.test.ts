@@ -21,6 +21,9 @@ const OUTPUT = join(process.cwd(), 'test-output');
 // The container's configured colour (ui/style.css .label-orange), and the host's neutral tag.
 const ORANGE = hex('#e8833a');
 const HOST_TAG = hex('#3a3f4a');
+// The "+N" button's background (ui/style.css .window-overflow), and its menu's (the bar's).
+const OVERFLOW = hex('#4b5263');
+const MENU_BACKGROUND = hex('#1d2026');
 // A title a container could set: it must reach the screen as text, never as markup.
 const HOSTILE_TITLE = '<b>x</b> & y';
 
@@ -37,6 +40,18 @@ interface TreeNode {
   deco_rect: { x: number; y: number; width: number; height: number };
   nodes: TreeNode[];
   floating_nodes: TreeNode[];
+}
+
+/** What the windows module shows: `#ID` per window button, then `+N` when some are left out. */
+function windowsShown(state: PanelSnapshot): { ids: number[]; hiddenCount: number } {
+  const words = (state.bars[0]?.texts.windows ?? '').split(' ').filter((word) => word !== '');
+  const ids = words.filter((word) => word.startsWith('#')).map((word) => Number(word.slice(1)));
+  const count = words.find((word) => word.startsWith('+'));
+  return { ids, hiddenCount: count === undefined ? 0 : Number(count.slice(1)) };
+}
+
+function windowCount(state: PanelSnapshot): number {
+  return state.windows.groups.reduce((sum, group) => sum + group.windows.length, 0);
 }
 
 function groupOf(state: PanelSnapshot, owner: string | null): WindowGroup | undefined {
@@ -77,6 +92,13 @@ function titleBarOf(node: TreeNode): { x: number; y: number; width: number; heig
 before(async () => {
   session = await startSwaySession({ extraConfig: ['font pango:monospace 10'] });
   cleanUps.push(() => session.stop());
+  // The headless seat has no keyboard: one virtual keyboard stays on it from the start, so that
+  // the panel has its wl_keyboard before the menu test's key presses come (from a second wtype).
+  const keyboard = session.spawn(['wtype', '-s', '600000'], { stdio: 'ignore' });
+  cleanUps.push(() => {
+    keyboard.kill('SIGTERM');
+    return Promise.resolve();
+  });
   lxc = createLxcSandbox();
   cleanUps.push(() => lxc.destroy());
   await lxc.create('own-a');
@@ -215,4 +237,71 @@ test('many windows keep the bar within its output, their titles cut short', asyn
   );
   assert.equal(groupOf(state, null)?.windows.length, terminals.length + 1);
   await session.screenshot(join(OUTPUT, 'window-owners-many.png'));
+});
+
+test('the windows that do not fit are counted by a "+N" button, the focused one shown', async () => {
+  const state = await panel.waitForState('a "+N" on the bar', (s) => {
+    const { ids, hiddenCount } = windowsShown(s);
+    return hiddenCount > 0 && ids.length + hiddenCount === windowCount(s);
+  });
+  const { ids, hiddenCount } = windowsShown(state);
+  assert.ok(ids.length >= 3, `only ${ids.length} window buttons shown`);
+  const focused = state.sway.focusedView?.id;
+  assert.ok(focused !== undefined && ids.includes(focused), 'the focused window is hidden');
+
+  const ppm = join(OUTPUT, 'window-owners-overflow.ppm');
+  await session.screenshot(ppm);
+  await session.screenshot(join(OUTPUT, 'window-owners-overflow.png'));
+  const image = readPpm(ppm);
+  assert.ok(
+    countColour(image, OVERFLOW, { x: 0, y: 0, width: image.width, height: 28 }) > 100,
+    `no "+${hiddenCount}" button on the bar`,
+  );
+
+  // A window that was left out, focused from outside the bar, takes a place in the row.
+  const every = state.windows.groups.flatMap((group) => group.windows.map((w) => w.id));
+  const hidden = every.filter((id) => !ids.includes(id));
+  assert.equal(hidden.length, hiddenCount);
+  const target = hidden[Math.floor(hidden.length / 2)];
+  assert.ok(target !== undefined);
+  await session.swaymsg(`[con_id=${target}] focus`);
+  const after = await panel.waitForState(
+    `window ${target} on the bar`,
+    (s) => s.sway.focusedView?.id === target && windowsShown(s).ids.includes(target),
+  );
+  const shownAfter = windowsShown(after);
+  assert.equal(shownAfter.ids.length + shownAfter.hiddenCount, windowCount(after));
+  assert.ok(shownAfter.hiddenCount > 0);
+  await session.screenshot(join(OUTPUT, 'window-owners-overflow-focused.png'));
+});
+
+test('the "+N" menu lists the windows left out, and Return focuses the first of them', async () => {
+  const state = await panel.state();
+  const { ids } = windowsShown(state);
+  const hidden = state.windows.groups
+    .flatMap((group) => group.windows.map((w) => w.id))
+    .filter((id) => !ids.includes(id));
+  const first = hidden[0];
+  assert.ok(first !== undefined, 'no window left out');
+  await panel.request({ command: 'menu', module: 'windows', item: 'hidden' });
+  // The menu maps and draws a moment after the reply.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const ppm = join(OUTPUT, 'window-owners-hidden-menu.ppm');
+  await session.screenshot(ppm);
+  await session.screenshot(join(OUTPUT, 'window-owners-hidden-menu.png'));
+  const image = readPpm(ppm);
+  const belowBar = { x: 0, y: 28, width: image.width, height: image.height - 28 };
+  // A row per hidden window in the bar's colours, under the bar where terminals were.
+  assert.ok(
+    countColour(image, MENU_BACKGROUND, belowBar) > hidden.length * 1000,
+    'no menu of the hidden windows below the bar',
+  );
+  // Down to the first entry, then Return; the release of space is there only so that Return is
+  // not the last key of wtype's keymap, which GTK misses (tray.test.ts).
+  await session.run(['wtype', '-k', 'Down', '-k', 'Return', '-p', 'space']);
+  const after = await panel.waitForState(
+    `window ${first} focused from the menu, on the bar`,
+    (s) => s.sway.focusedView?.id === first && windowsShown(s).ids.includes(first),
+  );
+  assert.ok(windowsShown(after).hiddenCount > 0);
 });
