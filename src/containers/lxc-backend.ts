@@ -170,18 +170,10 @@ export class LxcBackend {
     onEvent: (event: LxcMonitorEvent) => void,
     onExit: (reason: LxcCommandError | PrivilegeError | null) => void = () => undefined,
   ): () => void {
-    const running: RunningCommand = this.#runner.spawnLines('monitor', [this.lxcPath], (line) => {
+    return this.#follow('monitor', onExit, (line) => {
       const event = parseMonitorLine(line);
       if (event !== null) onEvent(event);
     });
-    let stopped = false;
-    void running.exited.then((reason) => {
-      if (!stopped) onExit(reason);
-    });
-    return () => {
-      stopped = true;
-      running.stop();
-    };
   }
 
   /**
@@ -193,7 +185,16 @@ export class LxcBackend {
     onLine: (line: string) => void,
     onExit: (reason: LxcCommandError | PrivilegeError | null) => void,
   ): () => void {
-    const running = this.#runner.spawnLines('watch', [this.lxcPath], onLine);
+    return this.#follow('watch', onExit, onLine);
+  }
+
+  /** Runs a long-running verb on the LXC path; onExit hears its own end, never after stop. */
+  #follow(
+    verb: 'monitor' | 'watch',
+    onExit: (reason: LxcCommandError | PrivilegeError | null) => void,
+    onLine: (line: string) => void,
+  ): () => void {
+    const running: RunningCommand = this.#runner.spawnLines(verb, [this.lxcPath], onLine);
     let stopped = false;
     void running.exited.then((reason) => {
       if (!stopped) onExit(reason);

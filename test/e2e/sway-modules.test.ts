@@ -8,6 +8,7 @@ import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js'
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import { VirtualPointer } from '../../scripts/harness/virtual-pointer.js';
+import { retry } from './helpers/screen.js';
 
 /*
  * The binding mode, the scratchpad and persistent workspaces on real parts: a headless Sway
@@ -122,12 +123,16 @@ test('a scroll over the workspaces switches to the previous or next one; a click
     // Over the workspace buttons; "mail" is focused, "1" and "3" are placeholders before it.
     // The panel makes its wl_pointer when Sway tells it the seat gained one, which may come
     // after the first enter: until a scroll has landed, each try enters the bar afresh.
-    await retry('the first scroll to reach the bar', async () => {
-      pointer.moveTo(640, 400);
-      pointer.moveTo(30, 14);
-      pointer.scroll(-1);
-      await panel.waitForState('3 focused', focusedIs('3'), 1_000);
-    });
+    await retry(
+      'the first scroll to reach the bar',
+      async () => {
+        pointer.moveTo(640, 400);
+        pointer.moveTo(30, 14);
+        pointer.scroll(-1);
+        await panel.waitForState('3 focused', focusedIs('3'), 1_000);
+      },
+      () => panel.log(),
+    );
     pointer.scroll(-1);
     await panel.waitForState('1 focused', focusedIs('1'));
     pointer.scroll(1);
@@ -152,18 +157,6 @@ test('cexbar msg activate workspaces, run as a key binding runs it, switches and
   }[];
   assert.equal(workspaces.find((workspace) => workspace.focused)?.name, '3');
 });
-
-/** Runs `attempt` until it resolves, ten times at most. */
-async function retry(what: string, attempt: () => Promise<void>): Promise<void> {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      await attempt();
-      return;
-    } catch (error) {
-      if (tries === 10) throw new Error(`${what}: ${String(error)}\n${panel.log()}`);
-    }
-  }
-}
 
 /** The x positions in the bar's strip where `colour` appears. */
 function columnsWith(image: Image, colour: ReturnType<typeof hex>): number[] {

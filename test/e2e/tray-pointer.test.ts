@@ -10,7 +10,7 @@ import {
   trayProgram,
   type LineProgram,
 } from '../../scripts/harness/tray-programs.js';
-import { screenshot, waitForScreen } from './helpers/screen.js';
+import { retry, screenshot, waitForScreen } from './helpers/screen.js';
 
 /*
  * Real pointer clicks on the tray: the harness's virtual pointer (the headless seat has none)
@@ -85,18 +85,6 @@ function iconColumns(image: Image): number {
   return count;
 }
 
-/** Runs `attempt` until it resolves, ten times at most: GTK may miss the very first enter. */
-async function retry(what: string, attempt: () => Promise<void>): Promise<void> {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      await attempt();
-      return;
-    } catch (error) {
-      if (tries === 10) throw new Error(`${what}: ${String(error)}\n${panel.log()}`);
-    }
-  }
-}
-
 /** Whether the screen below the bar shows something (a menu) rather than the bare desktop. */
 function menuShown(image: Image): boolean {
   return distinctColours(image, BELOW_BAR) > 20;
@@ -116,13 +104,17 @@ function menuBox(image: Image): { x: number; y: number; width: number } {
 }
 
 test('a real left click on the tray icon activates the item where the pointer is', async () => {
-  await retry('the first click to reach the icon', async () => {
-    const seen = item.lines().length;
-    // Out of the bar and back: each try enters the icon afresh.
-    await pointer.move(640, 400);
-    await pointer.click(icon.x, icon.y, 'left');
-    await item.waitForLine(/^activate /, { skip: seen, timeoutMs: 1000 });
-  });
+  await retry(
+    'the first click to reach the icon',
+    async () => {
+      const seen = item.lines().length;
+      // Out of the bar and back: each try enters the icon afresh.
+      await pointer.move(640, 400);
+      await pointer.click(icon.x, icon.y, 'left');
+      await item.waitForLine(/^activate /, { skip: seen, timeoutMs: 1000 });
+    },
+    () => panel.log(),
+  );
   const line = item.lines().findLast((each) => each.startsWith('activate '));
   const [x, y] = (line ?? '').split(' ').slice(1).map(Number);
   // The bar is at the top left of the only output: its coordinates are the screen's.
