@@ -82,3 +82,22 @@ export async function startPointer(session: SwaySession): Promise<Pointer> {
   await pointer.move(1, 1);
   return pointer;
 }
+
+/**
+ * Runs `attempt` until it resolves, ten times at most, for a first pointer action: GTK may miss
+ * the very first enter after the seat gains a pointer. The last failure carries `log()`.
+ */
+export async function retry(
+  what: string,
+  attempt: () => Promise<void>,
+  log: () => string = () => '',
+): Promise<void> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      await attempt();
+      return;
+    } catch (error) {
+      if (tries === 10) throw new Error(`${what}: ${String(error)}\n${log()}`);
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { defaultConfigPath, loadConfig, parseConfigText, readConfigText } from '
 import { sendControlRequest } from '../control/client.js';
 import { CONTAINER_ACTIONS, type ContainerAction } from '../containers/container-state.js';
 import { controlSocketPath, MODULES_WITH_ITEMS, type ControlRequest } from '../control/protocol.js';
-import { socketAnswers } from '../sway/discovery.js';
+import { socketAnswers } from '../util/socket.js';
 import { describeError, log } from '../util/log.js';
 import { EXIT_PANEL_REFUSED, EXIT_USAGE } from './exit-status.js';
 

@@ -167,30 +167,22 @@ export const containerEntrySchema = strictObject({
     ),
 }).describe('Settings of one container.');
 
+/** Every module the bar has, in the default order of the bar. */
+const MODULE_NAMES = [
+  'workspaces',
+  'mode',
+  'windows',
+  'window',
+  'scratchpad',
+  'containers',
+  'tray',
+  'clock',
+] as const;
+
 export const configSchema = strictObject({
   modules: z
-    .array(
-      z.enum([
-        'workspaces',
-        'mode',
-        'windows',
-        'window',
-        'scratchpad',
-        'containers',
-        'tray',
-        'clock',
-      ]),
-    )
-    .default([
-      'workspaces',
-      'mode',
-      'windows',
-      'window',
-      'scratchpad',
-      'containers',
-      'tray',
-      'clock',
-    ])
+    .array(z.enum(MODULE_NAMES))
+    .default([...MODULE_NAMES])
     .describe(
       'Modules of the bar from left to right. The window title takes the free space; mode ' +
         "(Sway's binding mode) shows only outside the default mode, scratchpad (its window " +

@@ -1,7 +1,8 @@
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { describeError, log } from '../util/log.js';
+import { socketAnswers } from '../util/socket.js';
 import { controlRequestSchema, type ControlReply, type ControlRequest } from './protocol.js';
 
 /** Answers one request; a thrown error becomes an `ok: false` reply with its message. */
@@ -15,17 +16,6 @@ export class ControlSocketBusyError extends Error {
     super(`another cexbar is already running in this session (its control socket ${path} answers)`);
     this.name = 'ControlSocketBusyError';
   }
-}
-
-function answersAt(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createConnection(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
 }
 
 async function handleLine(line: string, handler: ControlHandler): Promise<ControlReply> {
@@ -78,7 +68,7 @@ function serveConnection(socket: Socket, handler: ControlHandler): void {
  */
 export async function startControlServer(path: string, handler: ControlHandler): Promise<Server> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  if (await answersAt(path)) throw new ControlSocketBusyError(path);
+  if (await socketAnswers(path)) throw new ControlSocketBusyError(path);
   try {
     unlinkSync(path);
   } catch {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { basename, isAbsolute, join } from 'node:path';
+import { socketAnswers } from '../util/socket.js';
 
 /*
  * Finding a live Sway without GTK: the IPC socket and the Wayland socket of a Sway of this user.
@@ -42,18 +42,6 @@ export function isSwayProcess(pid: number): boolean {
   const name = stat.slice(stat.indexOf('(') + 1, close);
   const state = stat.slice(close + 2, close + 3);
   return name === 'sway' && state !== 'Z' && state !== 'X';
-}
-
-/** Whether a Unix socket accepts a connection at `path`. */
-export function socketAnswers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createConnection(path);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
 }
 
 function isSocket(path: string): boolean {

@@ -8,7 +8,7 @@ import { createLxcSandbox, type LxcSandbox } from '../../scripts/harness/lxc.js'
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import { VirtualPointer } from '../../scripts/harness/virtual-pointer.js';
-import { retry } from './helpers/screen.js';
+import { retry } from '../../scripts/harness/pointer.js';
 
 /*
  * The binding mode, the scratchpad and persistent workspaces on real parts: a headless Sway

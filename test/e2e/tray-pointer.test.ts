@@ -3,14 +3,14 @@ import { after, before, test } from 'node:test';
 import { startDbusSession, type DbusSession } from '../../scripts/harness/dbus-session.js';
 import { distinctColours, hex, sameColour, type Image } from '../../scripts/harness/image.js';
 import { appDir, startPanel, type PanelProcess } from '../../scripts/harness/panel.js';
-import { startPointer, type Pointer } from '../../scripts/harness/pointer.js';
+import { retry, startPointer, type Pointer } from '../../scripts/harness/pointer.js';
 import { startSwaySession, type SwaySession } from '../../scripts/harness/sway-session.js';
 import {
   followProgram,
   trayProgram,
   type LineProgram,
 } from '../../scripts/harness/tray-programs.js';
-import { retry, screenshot, waitForScreen } from './helpers/screen.js';
+import { screenshot, waitForScreen } from './helpers/screen.js';
 
 /*
  * Real pointer clicks on the tray: the harness's virtual pointer (the headless seat has none)

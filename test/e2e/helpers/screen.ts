@@ -34,22 +34,3 @@ export async function waitForScreen(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
-
-/**
- * Runs `attempt` until it resolves, ten times at most, for a first pointer action: GTK may miss
- * the very first enter after the seat gains a pointer. The last failure carries `log()`.
- */
-export async function retry(
-  what: string,
-  attempt: () => Promise<void>,
-  log: () => string = () => '',
-): Promise<void> {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      await attempt();
-      return;
-    } catch (error) {
-      if (tries === 10) throw new Error(`${what}: ${String(error)}\n${log()}`);
-    }
-  }
-}
