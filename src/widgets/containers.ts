@@ -1,7 +1,7 @@
 import type { ContainerState } from '../containers/container-state.js';
 import { toDisplayText } from '../util/text.js';
 import { popUpContainerMenu } from './container-menu.js';
-import { currentMenuTrigger, type MenuTrigger } from './popup-menu.js';
+import { currentMenuTrigger, MenuOpeners, type MenuTrigger } from './popup-menu.js';
 import { Gtk, addClasses, clearBox, setClasses, type GtkButton, type GtkLabel } from './gtk.js';
 import { renderOnChange, runAction, type BarModule, type ModuleContext } from './module.js';
 
@@ -54,19 +54,16 @@ interface ContainerButton {
 
 // The containers modules on the bars now, each able to pop up a container's menu by name
 // (null: that module does not show the container).
-const MENU_OPENERS = new Set<(name: string) => Promise<void> | null>();
+const MENU_OPENERS = new MenuOpeners();
 
 /**
  * Pops up a container's menu on the first bar that shows the container, as a right click does
  * (`cexbar msg menu containers NAME`); resolves once it is up. Rejects when no bar shows it.
  */
-export async function openContainerMenu(name: string): Promise<void> {
-  for (const open of MENU_OPENERS) {
-    const opening = open(name);
-    if (opening !== null) return opening;
-  }
-  throw new Error(
-    `no containers module on the bars shows a container named ${JSON.stringify(name)}`,
+export function openContainerMenu(name: string): Promise<void> {
+  return MENU_OPENERS.open(
+    name,
+    () => `no containers module on the bars shows a container named ${JSON.stringify(name)}`,
   );
 }
 

@@ -20,6 +20,32 @@ export function currentMenuTrigger(): MenuTrigger | null {
 }
 
 /**
+ * The menus of one kind that `cexbar msg menu` opens by item: each module on a bar adds its
+ * opener, which returns null when its bar does not show the item; the first bar that shows it
+ * pops the menu up.
+ */
+export class MenuOpeners {
+  readonly #openers = new Set<(item: string) => Promise<void> | null>();
+
+  add(open: (item: string) => Promise<void> | null): void {
+    this.#openers.add(open);
+  }
+
+  delete(open: (item: string) => Promise<void> | null): void {
+    this.#openers.delete(open);
+  }
+
+  /** Resolves once the menu is up; rejects with `notShown` when no bar shows the item. */
+  open(item: string, notShown: () => string): Promise<void> {
+    for (const open of this.#openers) {
+      const opening = open(item);
+      if (opening !== null) return opening;
+    }
+    return Promise.reject(new Error(notShown()));
+  }
+}
+
+/**
  * Whether the bar has the keyboard now. The generated types call `hasToplevelFocus` a property,
  * but node-gtk resolves the name to the method gtk_window_has_toplevel_focus().
  */

@@ -5,7 +5,7 @@ import { describeError, log } from '../util/log.js';
 import { Gdk, Gtk, addClasses, setClasses, type GtkBox, type GtkWidget } from './gtk.js';
 import { renderOnChange, type BarModule, type ModuleContext } from './module.js';
 import { iconPixbufOf } from './tray-icon.js';
-import { currentMenuTrigger, type MenuTrigger } from './popup-menu.js';
+import { currentMenuTrigger, MenuOpeners, type MenuTrigger } from './popup-menu.js';
 import { popUpTrayMenu } from './tray-menu.js';
 
 /*
@@ -48,18 +48,17 @@ function tooltipOf(item: TrayItemState): string {
 }
 
 // The tray modules on the bars now, each able to pop up an item's menu (null: not shown there).
-const MENU_OPENERS = new Set<(item: string) => Promise<void> | null>();
+const MENU_OPENERS = new MenuOpeners();
 
 /**
  * Pops up a tray item's menu on the first bar that shows the item, as a right click does
  * (`cexbar msg menu tray ITEM`); resolves once it is up.
  */
-export async function openTrayMenu(item: string): Promise<void> {
-  for (const open of MENU_OPENERS) {
-    const opening = open(item);
-    if (opening !== null) return opening;
-  }
-  throw new Error(`no tray module on the bars shows an item ${JSON.stringify(item)}`);
+export function openTrayMenu(item: string): Promise<void> {
+  return MENU_OPENERS.open(
+    item,
+    () => `no tray module on the bars shows an item ${JSON.stringify(item)}`,
+  );
 }
 
 function report(what: string, action: Promise<void>): void {

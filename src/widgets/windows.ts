@@ -13,7 +13,7 @@ import {
 } from './gtk.js';
 import { cancelRender, requestRender } from './frame-scheduler.js';
 import { renderOnChange, runAction, type BarModule, type ModuleContext } from './module.js';
-import { popUpMenu } from './popup-menu.js';
+import { MenuOpeners, popUpMenu } from './popup-menu.js';
 import { chooseShownWindows, type MeasuredGroup } from './window-overflow.js';
 
 const STATE_CLASSES = ['focused', 'urgent'] as const;
@@ -75,7 +75,7 @@ function budgetIn(bar: GtkBox, module: GtkWidget): number {
 
 // The windows modules on the bars now, each able to pop up the menu of the windows it leaves
 // out (null: it leaves none out).
-const HIDDEN_MENU_OPENERS = new Set<() => Promise<void> | null>();
+const HIDDEN_MENU_OPENERS = new MenuOpeners();
 
 /** The item `cexbar msg menu windows ITEM` takes: the one menu the module has. */
 const HIDDEN_MENU_ITEM = 'hidden';
@@ -84,15 +84,13 @@ const HIDDEN_MENU_ITEM = 'hidden';
  * Pops up the "+N" menu of the first bar that leaves windows out, as a click on it does
  * (`cexbar msg menu windows hidden`); resolves once it is up.
  */
-export async function openHiddenWindowsMenu(item: string): Promise<void> {
+export function openHiddenWindowsMenu(item: string): Promise<void> {
   if (item !== HIDDEN_MENU_ITEM) {
-    throw new Error(`no windows menu ${JSON.stringify(item)}: the one menu is "hidden"`);
+    return Promise.reject(
+      new Error(`no windows menu ${JSON.stringify(item)}: the one menu is "hidden"`),
+    );
   }
-  for (const open of HIDDEN_MENU_OPENERS) {
-    const opening = open();
-    if (opening !== null) return opening;
-  }
-  throw new Error('no windows module on the bars leaves windows out');
+  return HIDDEN_MENU_OPENERS.open(item, () => 'no windows module on the bars leaves windows out');
 }
 
 /** A hidden window's entry in the "+N" menu: its owner and title, as plain text. */
